@@ -1,0 +1,313 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/lamina-dev/lamina/internal/awserr"
+	"github.com/lamina-dev/lamina/internal/catalog"
+)
+
+// Lambda's account limits that lamina reports.
+const (
+	totalCodeSize  = 80 << 30
+	minUnreserved  = 100
+	defaultMaxList = 50
+)
+
+func checkCode(c codeInput) error {
+	switch {
+	case c.ImageUri != "":
+		return awserr.InvalidParameter("lamina does not run container images yet: deploy a .zip package (Code.ZipFile)")
+	case c.S3Bucket != "" || c.S3Key != "":
+		return awserr.InvalidParameter("lamina does not fetch code from S3 yet: send the package as Code.ZipFile")
+	case len(c.ZipFile) == 0:
+		return awserr.InvalidParameter("Please provide a source for function code: Code.ZipFile is required")
+	}
+	return nil
+}
+
+func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) {
+	var in createFunctionInput
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if in.PackageType != "" && in.PackageType != "Zip" {
+		h.fail(w, r, awserr.InvalidParameter("lamina does not run container images yet: PackageType must be Zip"))
+		return
+	}
+	if err := checkCode(in.Code); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	fn := catalog.Function{
+		Name:          in.FunctionName,
+		Runtime:       in.Runtime,
+		Role:          in.Role,
+		Handler:       in.Handler,
+		Description:   in.Description,
+		MemorySize:    in.MemorySize,
+		Timeout:       in.Timeout,
+		Architectures: in.Architectures,
+		Tags:          in.Tags,
+	}
+	if fn.Role == "" {
+		fn.Role = "arn:aws:iam::" + h.cfg.AccountID + ":role/lamina"
+	}
+	if in.Environment != nil {
+		fn.Environment = in.Environment.Variables
+	}
+	if in.EphemeralStorage != nil {
+		fn.EphemeralStorage = in.EphemeralStorage.Size
+	}
+	created, err := h.catalog.Create(r.Context(), fn, in.Code.ZipFile)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, h.configuration(created))
+}
+
+func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	out := map[string]any{
+		"Configuration": h.configuration(fn),
+		"Code": map[string]string{
+			"RepositoryType": "S3",
+			"Location":       "http://" + r.Host + "/lamina/v1/functions/" + fn.Name + "/code",
+		},
+	}
+	if len(fn.Tags) > 0 {
+		out["Tags"] = fn.Tags
+	}
+	if fn.ReservedConcurrency != nil {
+		out["Concurrency"] = concurrency{ReservedConcurrentExecutions: fn.ReservedConcurrency}
+	}
+	h.writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) getConfiguration(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, h.configuration(fn))
+}
+
+func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	maxItems := defaultMaxList
+	if s := q.Get("MaxItems"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 10000 {
+			h.fail(w, r, awserr.InvalidParameter("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", s))
+			return
+		}
+		maxItems = n
+	}
+	marker := q.Get("Marker")
+	all := h.catalog.List()
+	start := 0
+	if marker != "" {
+		start = len(all)
+		for i, fn := range all {
+			if fn.Name >= marker {
+				start = i
+				break
+			}
+		}
+	}
+	out := struct {
+		Functions  []functionConfiguration `json:"Functions"`
+		NextMarker *string                 `json:"NextMarker,omitempty"`
+	}{Functions: []functionConfiguration{}}
+	end := min(start+maxItems, len(all))
+	for _, fn := range all[start:end] {
+		out.Functions = append(out.Functions, h.configuration(fn))
+	}
+	if end < len(all) {
+		next := all[end].Name
+		out.NextMarker = &next
+	}
+	h.writeJSON(w, http.StatusOK, out)
+}
+
+func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if q := r.URL.Query().Get("Qualifier"); q != "" && q != "$LATEST" {
+		h.fail(w, r, awserr.NotFound("Function not found: %s", catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, q)))
+		return
+	}
+	if err := h.catalog.Delete(r.Context(), fn.Name); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) updateCode(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in updateCodeInput
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := checkCode(in.codeInput); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	updated, err := h.catalog.UpdateCode(r.Context(), fn.Name, in.ZipFile, in.RevisionId, in.DryRun)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, h.configuration(updated))
+}
+
+func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in updateConfigInput
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	updated, err := h.catalog.UpdateConfig(r.Context(), fn.Name, in.RevisionId, func(f *catalog.Function) {
+		setIf(&f.Role, in.Role)
+		setIf(&f.Handler, in.Handler)
+		setIf(&f.Description, in.Description)
+		setIf(&f.Runtime, in.Runtime)
+		setIf(&f.Timeout, in.Timeout)
+		setIf(&f.MemorySize, in.MemorySize)
+		if in.Environment != nil {
+			f.Environment = in.Environment.Variables // replaces the map, as in Lambda
+		}
+		if in.EphemeralStorage != nil {
+			f.EphemeralStorage = in.EphemeralStorage.Size
+		}
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, h.configuration(updated))
+}
+
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func (h *Handler) putConcurrency(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in concurrency
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if in.ReservedConcurrentExecutions == nil || *in.ReservedConcurrentExecutions < 0 {
+		h.fail(w, r, awserr.InvalidParameter("1 validation error detected: Value at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0"))
+		return
+	}
+	n := *in.ReservedConcurrentExecutions
+	if h.reservedExcept(fn.Name)+n > h.cfg.AccountConcurrency-minUnreserved {
+		h.fail(w, r, awserr.InvalidParameter("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreserved))
+		return
+	}
+	if _, err := h.catalog.UpdateConfig(r.Context(), fn.Name, "", func(f *catalog.Function) { f.ReservedConcurrency = &n }); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, concurrency{ReservedConcurrentExecutions: &n})
+}
+
+func (h *Handler) getConcurrency(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, concurrency{ReservedConcurrentExecutions: fn.ReservedConcurrency})
+}
+
+func (h *Handler) deleteConcurrency(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.catalog.UpdateConfig(r.Context(), fn.Name, "", func(f *catalog.Function) { f.ReservedConcurrency = nil }); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// reservedExcept sums the reserved concurrency of every function but name.
+func (h *Handler) reservedExcept(name string) int {
+	sum := 0
+	for _, fn := range h.catalog.List() {
+		if fn.Name != name && fn.ReservedConcurrency != nil {
+			sum += *fn.ReservedConcurrency
+		}
+	}
+	return sum
+}
+
+func (h *Handler) accountSettings(w http.ResponseWriter, r *http.Request) {
+	var codeSize int64
+	fns := h.catalog.List()
+	for _, fn := range fns {
+		codeSize += fn.CodeSize
+	}
+	h.writeJSON(w, http.StatusOK, map[string]any{
+		"AccountLimit": map[string]any{
+			"TotalCodeSize":                  int64(totalCodeSize),
+			"CodeSizeUnzipped":               catalog.MaxUnzippedBytes,
+			"CodeSizeZipped":                 catalog.MaxZipBytes,
+			"ConcurrentExecutions":           h.cfg.AccountConcurrency,
+			"UnreservedConcurrentExecutions": h.cfg.AccountConcurrency - h.reservedExcept(""),
+		},
+		"AccountUsage": map[string]any{
+			"TotalCodeSize": codeSize,
+			"FunctionCount": len(fns),
+		},
+	})
+}
+
+func (h *Handler) functionCode(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.functionFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data, err := h.catalog.Code(r.Context(), fn.CodeKey)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Write(data)
+}

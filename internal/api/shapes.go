@@ -1,0 +1,119 @@
+package api
+
+import "github.com/lamina-dev/lamina/internal/catalog"
+
+// lambdaTime is Lambda's timestamp form for FunctionConfiguration.
+const lambdaTime = "2006-01-02T15:04:05.000-0700"
+
+type environment struct {
+	Variables map[string]string `json:"Variables"`
+}
+
+type ephemeralStorage struct {
+	Size int `json:"Size"`
+}
+
+// functionConfiguration is Lambda's FunctionConfiguration shape.
+type functionConfiguration struct {
+	FunctionName     string           `json:"FunctionName"`
+	FunctionArn      string           `json:"FunctionArn"`
+	Runtime          string           `json:"Runtime"`
+	Role             string           `json:"Role"`
+	Handler          string           `json:"Handler"`
+	CodeSize         int64            `json:"CodeSize"`
+	Description      string           `json:"Description"`
+	Timeout          int              `json:"Timeout"`
+	MemorySize       int              `json:"MemorySize"`
+	LastModified     string           `json:"LastModified"`
+	CodeSha256       string           `json:"CodeSha256"`
+	Version          string           `json:"Version"`
+	Environment      *environment     `json:"Environment,omitempty"`
+	Architectures    []string         `json:"Architectures"`
+	PackageType      string           `json:"PackageType"`
+	EphemeralStorage ephemeralStorage `json:"EphemeralStorage"`
+	RevisionId       string           `json:"RevisionId"`
+	State            string           `json:"State"`
+	LastUpdateStatus string           `json:"LastUpdateStatus"`
+	TracingConfig    map[string]string `json:"TracingConfig"`
+	LoggingConfig    map[string]string `json:"LoggingConfig"`
+}
+
+func (h *Handler) configuration(fn catalog.Function) functionConfiguration {
+	c := functionConfiguration{
+		FunctionName:     fn.Name,
+		FunctionArn:      catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, ""),
+		Runtime:          fn.Runtime,
+		Role:             fn.Role,
+		Handler:          fn.Handler,
+		CodeSize:         fn.CodeSize,
+		Description:      fn.Description,
+		Timeout:          fn.Timeout,
+		MemorySize:       fn.MemorySize,
+		LastModified:     fn.LastModified.Format(lambdaTime),
+		CodeSha256:       fn.CodeSha256,
+		Version:          "$LATEST",
+		Architectures:    fn.Architectures,
+		PackageType:      "Zip",
+		EphemeralStorage: ephemeralStorage{Size: fn.EphemeralStorage},
+		RevisionId:       fn.RevisionID,
+		State:            "Active",
+		LastUpdateStatus: "Successful",
+		TracingConfig:    map[string]string{"Mode": "PassThrough"},
+		LoggingConfig:    map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + fn.Name},
+	}
+	if len(fn.Environment) > 0 {
+		c.Environment = &environment{Variables: fn.Environment}
+	}
+	return c
+}
+
+// codeInput is FunctionCode; encoding/json decodes ZipFile from base64.
+type codeInput struct {
+	ZipFile         []byte `json:"ZipFile"`
+	S3Bucket        string `json:"S3Bucket"`
+	S3Key           string `json:"S3Key"`
+	S3ObjectVersion string `json:"S3ObjectVersion"`
+	ImageUri        string `json:"ImageUri"`
+}
+
+type createFunctionInput struct {
+	FunctionName     string            `json:"FunctionName"`
+	Runtime          string            `json:"Runtime"`
+	Role             string            `json:"Role"`
+	Handler          string            `json:"Handler"`
+	Description      string            `json:"Description"`
+	Timeout          int               `json:"Timeout"`
+	MemorySize       int               `json:"MemorySize"`
+	Code             codeInput         `json:"Code"`
+	Environment      *environment      `json:"Environment"`
+	Architectures    []string          `json:"Architectures"`
+	PackageType      string            `json:"PackageType"`
+	Publish          bool              `json:"Publish"`
+	EphemeralStorage *ephemeralStorage `json:"EphemeralStorage"`
+	Tags             map[string]string `json:"Tags"`
+}
+
+type updateCodeInput struct {
+	codeInput
+	Architectures []string `json:"Architectures"`
+	Publish       bool     `json:"Publish"`
+	DryRun        bool     `json:"DryRun"`
+	RevisionId    string   `json:"RevisionId"`
+}
+
+type updateConfigInput struct {
+	Role             *string           `json:"Role"`
+	Handler          *string           `json:"Handler"`
+	Description      *string           `json:"Description"`
+	Timeout          *int              `json:"Timeout"`
+	MemorySize       *int              `json:"MemorySize"`
+	Environment      *environment      `json:"Environment"`
+	Runtime          *string           `json:"Runtime"`
+	EphemeralStorage *ephemeralStorage `json:"EphemeralStorage"`
+	RevisionId       string            `json:"RevisionId"`
+}
+
+type concurrency struct {
+	ReservedConcurrentExecutions *int `json:"ReservedConcurrentExecutions"`
+}
+

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/lamina-dev/lamina/internal/server"
+)
+
+func defaultDataDir() string {
+	if d := os.Getenv("LAMINA_DATA"); d != "" {
+		return d
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "lamina")
+	}
+	return ".lamina"
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "[flags]", "Start lamina: the Lambda management and Invoke APIs on one listener,\nwith state kept in an embedded NATS JetStream under --data.")
+	addr := fs.String("addr", envOr("LAMINA_ADDR", "127.0.0.1:9000"), "listen address (env LAMINA_ADDR)")
+	data := fs.String("data", defaultDataDir(), "data directory (env LAMINA_DATA)")
+	natsURL := fs.String("nats", os.Getenv("LAMINA_NATS_URL"), "use this NATS server instead of the embedded one (env LAMINA_NATS_URL)")
+	region := fs.String("region", envOr("AWS_REGION", "us-east-1"), "region reported in ARNs and to functions")
+	keepAlive := fs.Duration("keep-alive", 10*time.Minute, "how long an idle execution environment is kept")
+	echo := fs.Bool("echo-logs", true, "print function logs on stderr")
+	logJSON := fs.Bool("log-json", false, "write platform logs as JSON")
+	retryDelay := fs.Duration("async-retry-delay", time.Minute, "wait before the first retry of a failed async event (Lambda: 1m)")
+	deploys := kvFlag{}
+	fs.Var(deploys, "deploy", "NAME=SOURCE: deploy a function once serving (repeatable; SOURCE as for 'lamina deploy')")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return usageErr(err)
+	}
+	if err := exactArgs(fs, pos, 0); err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, nil)
+	if *logJSON {
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	}
+	cfg := server.Config{
+		Addr: *addr, DataDir: *data, NatsURL: *natsURL, Region: *region, Logger: slog.New(handler),
+	}
+	cfg.Invoke.KeepAlive = *keepAlive
+	cfg.Invoke.AsyncRetryDelay = *retryDelay
+	if *echo {
+		cfg.EchoLogs = e.stderr
+	}
+	srv := server.New(cfg)
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	endpoint := "http://" + srv.Addr()
+	for name, src := range deploys {
+		if err := deploy(ctx, e, endpoint, name, src, deployOptions{}); err != nil {
+			fmt.Fprintf(e.stderr, "lamina: deploy %s: %v\n", name, err)
+		} else {
+			fmt.Fprintf(e.stderr, "lamina: deployed %s; try: curl -s -d '{}' %s/2015-03-31/functions/%s/invocations\n", name, endpoint, name)
+		}
+	}
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return srv.Close(stop)
+}
+
+// usageErr maps a parse error to the command's result: --help is success.
+func usageErr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+

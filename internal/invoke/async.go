@@ -1,0 +1,143 @@
+package invoke
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lamina-dev/lamina/internal/awserr"
+	"github.com/lamina-dev/lamina/internal/catalog"
+)
+
+// Lambda's retry policy for events: two retries after a function error,
+// and events older than six hours are dropped.
+const (
+	maxEventRetries = 2
+	maxEventAge     = 6 * time.Hour
+	maxThrottleWait = 5 * time.Minute
+)
+
+// event is one queued asynchronous invocation.
+type event struct {
+	requestID string
+	function  string
+	req       Request
+	enqueued  time.Time
+	attempts  int           // function errors so far
+	backoff   time.Duration // current wait after throttles
+}
+
+// asyncQueue holds Event invocations in memory and runs them with Lambda's
+// retries. Durable queues replace it in a later stage.
+type asyncQueue struct {
+	svc   *Service
+	cfg   Config
+	queue chan *event
+
+	mu     sync.Mutex // guards timers
+	timers map[*time.Timer]struct{}
+}
+
+func newAsyncQueue(s *Service, cfg Config) *asyncQueue {
+	return &asyncQueue{svc: s, cfg: cfg, queue: make(chan *event, cfg.AsyncQueue), timers: map[*time.Timer]struct{}{}}
+}
+
+// enqueue accepts an Event invocation.
+func (s *Service) enqueue(fn *catalog.Function, req Request) (*Response, error) {
+	if len(req.Payload) > MaxAsyncPayload {
+		return nil, awserr.TooLarge("Request must be smaller than %d bytes for the InvokeAsync operation", MaxAsyncPayload)
+	}
+	if err := checkPayload(req.Payload); err != nil {
+		return nil, err
+	}
+	ev := &event{requestID: uuid.NewString(), function: fn.Name, req: req, enqueued: time.Now()}
+	ev.req.LogTail = false
+	select {
+	case s.async.queue <- ev:
+	default:
+		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "The asynchronous event queue is full.")
+	}
+	return &Response{Status: http.StatusAccepted, RequestID: ev.requestID, ExecutedVersion: "$LATEST"}, nil
+}
+
+func (q *asyncQueue) start(ctx context.Context, wg *sync.WaitGroup) {
+	for range q.cfg.AsyncWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case ev := <-q.queue:
+					q.process(ctx, ev)
+				}
+			}
+		}()
+	}
+}
+
+func (q *asyncQueue) process(ctx context.Context, ev *event) {
+	log := q.svc.log.With("function", ev.function, "requestId", ev.requestID)
+	if time.Since(ev.enqueued) > maxEventAge {
+		log.Warn("dropping event: maximum event age exceeded", "attempts", ev.attempts)
+		return
+	}
+	fn, ok := q.svc.catalog.Get(ev.function)
+	if !ok {
+		log.Warn("dropping event: function was deleted")
+		return
+	}
+	resp, err := q.svc.run(ctx, &fn, ev.req, ev.requestID)
+	switch {
+	case ctx.Err() != nil:
+		return
+	case err != nil:
+		// Throttles and platform errors wait and retry, with back-off.
+		ev.backoff = min(max(2*ev.backoff, time.Second), maxThrottleWait)
+		q.later(ev, ev.backoff)
+	case resp.FunctionError != "":
+		ev.attempts++
+		if ev.attempts > maxEventRetries {
+			log.Warn("dropping event: retries exhausted", "attempts", ev.attempts, "error", string(resp.Payload))
+			return
+		}
+		q.later(ev, q.cfg.AsyncRetryDelay*time.Duration(ev.attempts))
+	}
+}
+
+// later requeues ev after d.
+func (q *asyncQueue) later(ev *event, d time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var t *time.Timer
+	t = time.AfterFunc(d, func() {
+		q.mu.Lock()
+		_, live := q.timers[t]
+		delete(q.timers, t)
+		q.mu.Unlock()
+		if !live {
+			return
+		}
+		select {
+		case q.queue <- ev:
+		default:
+			q.later(ev, time.Second)
+		}
+	})
+	q.timers[t] = struct{}{}
+}
+
+// stopTimers cancels pending retries; their events are lost with the
+// in-memory queue, which is why durable queues come next.
+func (q *asyncQueue) stopTimers() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for t := range q.timers {
+		t.Stop()
+	}
+	clear(q.timers)
+}

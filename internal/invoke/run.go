@@ -1,0 +1,214 @@
+package invoke
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lamina-dev/lamina/internal/awserr"
+	"github.com/lamina-dev/lamina/internal/catalog"
+	"github.com/lamina-dev/lamina/internal/pool"
+	"github.com/lamina-dev/lamina/internal/runtimeapi"
+)
+
+// Invoke handles one Invoke API call.
+func (s *Service) Invoke(ctx context.Context, req Request) (*Response, error) {
+	fn, err := s.resolve(req)
+	if err != nil {
+		return nil, err
+	}
+	switch req.Type {
+	case TypeDryRun:
+		return &Response{Status: http.StatusNoContent, RequestID: uuid.NewString(), ExecutedVersion: "$LATEST"}, nil
+	case TypeEvent:
+		return s.enqueue(fn, req)
+	}
+	if len(req.Payload) > MaxSyncPayload {
+		return nil, awserr.TooLarge("Request must be smaller than %d bytes for the InvokeFunction operation", MaxSyncPayload)
+	}
+	if err := checkPayload(req.Payload); err != nil {
+		return nil, err
+	}
+	return s.run(ctx, fn, req, uuid.NewString())
+}
+
+func (s *Service) resolve(req Request) (*catalog.Function, error) {
+	fn, ok := s.catalog.Get(req.Function)
+	if !ok || (req.Qualifier != "" && req.Qualifier != "$LATEST") {
+		return nil, awserr.NotFound("Function not found: %s", catalog.ARN(s.cfg.Region, s.cfg.AccountID, req.Function, req.Qualifier))
+	}
+	return &fn, nil
+}
+
+func checkPayload(p []byte) error {
+	if len(p) > 0 && !json.Valid(p) {
+		return awserr.InvalidContent("Could not parse request body into json: Could not parse payload into json: Unexpected character: was expecting a valid JSON value")
+	}
+	return nil
+}
+
+// run executes one synchronous invocation with the given request id.
+func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, requestID string) (*Response, error) {
+	if fn.ReservedConcurrency != nil && *fn.ReservedConcurrency == 0 {
+		return nil, awserr.TooManyRequests(awserr.ReasonReservedConcurrentLimit, "Rate Exceeded.")
+	}
+	if fn.ReservedConcurrency == nil {
+		limit := int64(s.cfg.AccountConcurrency) - s.reserved.Load()
+		if s.unreserved.Add(1) > limit {
+			s.unreserved.Add(-1)
+			return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
+		}
+		defer s.unreserved.Add(-1)
+	}
+	p := s.poolFor(fn)
+	fn = p.fn.Load()
+	payload := req.Payload
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	inv := &runtimeapi.Invocation{
+		RequestID:     requestID,
+		Payload:       payload,
+		ContentType:   "application/json",
+		FunctionARN:   catalog.ARN(s.cfg.Region, s.cfg.AccountID, fn.Name, req.Qualifier),
+		TraceID:       traceID(req.TraceID),
+		ClientContext: req.ClientContext,
+	}
+	// An environment that died before taking the event is replaced once.
+	for attempt := 0; ; attempt++ {
+		resp, err := s.runOnce(ctx, p, fn, inv, req.LogTail)
+		if errors.Is(err, runtimeapi.ErrNotDelivered) && attempt == 0 {
+			continue
+		}
+		return resp, err
+	}
+}
+
+func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, inv *runtimeapi.Invocation, tail bool) (*Response, error) {
+	qctx, cancel := context.WithTimeout(ctx, s.cfg.QueueTimeout)
+	e, cold, err := p.pool.Acquire(qctx)
+	cancel()
+	if err != nil {
+		return s.acquireFailed(ctx, fn, inv, tail, err)
+	}
+	s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("START RequestId: %s Version: $LATEST", inv.RequestID)))
+	timeout := time.Duration(fn.Timeout) * time.Second
+	start := time.Now()
+	inv.Deadline = start.Add(timeout)
+	rctx, cancel := context.WithDeadline(ctx, inv.Deadline)
+	out, err := e.Invoke(rctx, inv)
+	cancel()
+	elapsed := time.Since(start)
+	e.Finish()
+
+	resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: "$LATEST"}
+	reusable := true
+	switch {
+	case errors.Is(err, runtimeapi.ErrNotDelivered):
+		p.pool.Release(e, false)
+		return nil, err
+	case err != nil && rctx.Err() != nil && ctx.Err() == nil:
+		// The function's own deadline passed.
+		reusable = false
+		secs := fmt.Sprintf("%.2f", timeout.Seconds())
+		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("%s %s Task timed out after %s seconds", time.Now().UTC().Format(time.RFC3339), inv.RequestID, secs)))
+		setFunctionError(resp, &runtimeapi.FunctionError{Type: "Sandbox.Timedout", Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %s seconds", inv.RequestID, secs)})
+	case err != nil:
+		reusable = false
+		var fe *runtimeapi.FunctionError
+		if !errors.As(err, &fe) {
+			// The caller went away: end the environment, there is no one to answer.
+			p.pool.Release(e, false)
+			return nil, err
+		}
+		setFunctionError(resp, fe)
+	case out.Err != nil:
+		setFunctionError(resp, out.Err)
+	default:
+		resp.Payload = out.Payload
+		resp.ContentType = out.ContentType
+	}
+	var initTime time.Duration
+	if cold {
+		initTime = e.initTime
+	}
+	s.logEnd(fn, inv.RequestID, elapsed, initTime, e.MaxMemoryUsedMB())
+	p.pool.Release(e, reusable)
+	if tail {
+		resp.LogResult = base64.StdEncoding.EncodeToString(s.logs.Tail(fn.Name, inv.RequestID, tailBytes))
+	}
+	return resp, nil
+}
+
+// acquireFailed answers an invocation that got no environment: an init
+// failure is the function's error, as in Lambda; the limits are 429s.
+func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *runtimeapi.Invocation, tail bool, err error) (*Response, error) {
+	var ie *initError
+	switch {
+	case errors.As(err, &ie):
+		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("START RequestId: %s Version: $LATEST", inv.RequestID)))
+		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("%s %s", ie.fe.Type, ie.fe.Message)))
+		s.logEnd(fn, inv.RequestID, 0, ie.initTime, 0)
+		resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: "$LATEST"}
+		setFunctionError(resp, ie.fe)
+		if tail {
+			resp.LogResult = base64.StdEncoding.EncodeToString(s.logs.Tail(fn.Name, inv.RequestID, tailBytes))
+		}
+		return resp, nil
+	case errors.Is(err, pool.ErrLimit) && fn.ReservedConcurrency != nil:
+		return nil, awserr.TooManyRequests(awserr.ReasonReservedConcurrentLimit, "Rate Exceeded.")
+	case errors.Is(err, pool.ErrLimit), ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
+	case errors.Is(err, pool.ErrClosed):
+		// The function changed while we waited; the new pool serves it.
+		return s.runOnce(ctx, s.poolFor(fn), fn, inv, tail)
+	}
+	return nil, err
+}
+
+func setFunctionError(resp *Response, fe *runtimeapi.FunctionError) {
+	resp.FunctionError = "Unhandled"
+	resp.Payload = fe.JSON()
+	resp.ContentType = "application/json"
+}
+
+// logEnd writes END and REPORT as Lambda does; init time counts toward the
+// billed duration, as for custom runtimes.
+func (s *Service) logEnd(fn *catalog.Function, requestID string, d, initTime time.Duration, memMB int) {
+	s.logs.Append(fn.Name, requestID, []byte("END RequestId: "+requestID))
+	ms := float64(d.Microseconds()) / 1000
+	initMS := float64(initTime.Microseconds()) / 1000
+	billed := int64(math.Ceil(ms + initMS))
+	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
+		requestID, ms, billed, fn.MemorySize, memMB)
+	if initTime > 0 {
+		line += fmt.Sprintf("Init Duration: %.2f ms\t", initMS)
+	}
+	s.logs.Append(fn.Name, requestID, []byte(line))
+}
+
+// traceID passes on the caller's X-Ray trace header or starts a new trace.
+func traceID(in string) string {
+	if in != "" {
+		return in
+	}
+	return "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + hexPad(rand.Uint64()>>32, 8) + hexPad(rand.Uint64(), 16) +
+		";Parent=" + hexPad(rand.Uint64(), 16) + ";Sampled=0"
+}
+
+func hexPad(v uint64, width int) string {
+	s := strconv.FormatUint(v, 16)
+	for len(s) < width {
+		s = "0" + s
+	}
+	return s
+}

@@ -1,0 +1,278 @@
+// Package invoke runs invocations: it resolves the function, admits the
+// request under the concurrency limits, takes an execution environment
+// from the function's pool (starting one when none is free), runs the
+// event and writes Lambda's START/END/REPORT log lines.
+//
+// Concurrency: Service.mu guards the map of pools only; each pool guards
+// its own bookkeeping. The synchronous path holds no lock while it waits on
+// an environment, and touches neither disk nor the store once the
+// function's code is unpacked.
+package invoke
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lamina-dev/lamina/internal/catalog"
+	"github.com/lamina-dev/lamina/internal/codecache"
+	"github.com/lamina-dev/lamina/internal/logs"
+	"github.com/lamina-dev/lamina/internal/pool"
+	"github.com/lamina-dev/lamina/internal/sandbox"
+)
+
+// Catalog is where the service reads functions and their code.
+type Catalog interface {
+	Get(name string) (catalog.Function, bool)
+	Code(ctx context.Context, key string) ([]byte, error)
+}
+
+// Config tunes the service.
+type Config struct {
+	Region    string
+	AccountID string
+	DataDir   string
+	// Endpoint is lamina's own URL, given to functions as
+	// AWS_ENDPOINT_URL_LAMBDA so their SDK calls reach lamina.
+	Endpoint string
+	// KeepAlive is how long an idle environment is kept.
+	KeepAlive time.Duration
+	// AccountConcurrency bounds concurrent executions on this node;
+	// reserved concurrency is carved out of it.
+	AccountConcurrency int
+	// MaxQueued bounds the requests of one function that wait for an
+	// environment; QueueTimeout bounds how long each waits.
+	MaxQueued    int
+	QueueTimeout time.Duration
+	// InitTimeout bounds a runtime's initialisation (Lambda: 10 s).
+	InitTimeout time.Duration
+	// ShutdownGrace is what a runtime with extensions gets after SIGTERM.
+	ShutdownGrace time.Duration
+	// AsyncRetryDelay is the wait before the first retry of a failed
+	// event; the second waits twice as long (Lambda: 1 and 2 minutes).
+	AsyncRetryDelay time.Duration
+	// AsyncWorkers run queued events; AsyncQueue bounds the queue.
+	AsyncWorkers int
+	AsyncQueue   int
+}
+
+func (c *Config) setDefaults() {
+	if c.KeepAlive == 0 {
+		c.KeepAlive = 10 * time.Minute
+	}
+	if c.AccountConcurrency == 0 {
+		c.AccountConcurrency = 1000
+	}
+	if c.MaxQueued == 0 {
+		c.MaxQueued = 1000
+	}
+	if c.QueueTimeout == 0 {
+		c.QueueTimeout = 30 * time.Second
+	}
+	if c.InitTimeout == 0 {
+		c.InitTimeout = 10 * time.Second
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = 500 * time.Millisecond
+	}
+	if c.AsyncRetryDelay == 0 {
+		c.AsyncRetryDelay = time.Minute
+	}
+	if c.AsyncWorkers == 0 {
+		c.AsyncWorkers = 8
+	}
+	if c.AsyncQueue == 0 {
+		c.AsyncQueue = 10000
+	}
+}
+
+// Service runs invocations.
+type Service struct {
+	cfg     Config
+	catalog Catalog
+	codes   *codecache.Cache
+	host    *sandbox.Host
+	logs    *logs.Store
+	log     *slog.Logger
+
+	mu    sync.RWMutex // guards pools
+	pools map[string]*fnPool
+
+	unreserved atomic.Int64 // executions in flight without reserved concurrency
+	reserved   atomic.Int64 // sum of reserved concurrency, kept by refresh
+	envSeq     atomic.Uint64
+
+	async  *asyncQueue
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// fnPool is the pool of one function's $LATEST, with the configuration its
+// environments were started from.
+type fnPool struct {
+	fn   atomic.Pointer[catalog.Function]
+	key  string // what a change must differ in to need new environments
+	pool *pool.Pool[*env]
+}
+
+// New returns a service; Start begins its background work.
+func New(cfg Config, cat Catalog, host *sandbox.Host, logStore *logs.Store, log *slog.Logger) *Service {
+	cfg.setDefaults()
+	s := &Service{
+		cfg:     cfg,
+		catalog: cat,
+		codes:   codecache.New(filepath.Join(cfg.DataDir, "code"), codecache.DefaultLimits),
+		host:    host,
+		logs:    logStore,
+		log:     log,
+		pools:   map[string]*fnPool{},
+	}
+	s.async = newAsyncQueue(s, cfg)
+	return s
+}
+
+// Start runs the idle reaper and the async workers until Close.
+func (s *Service) Start(ctx context.Context) error {
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.reapLoop(ctx)
+	}()
+	s.async.start(ctx, &s.wg)
+	return nil
+}
+
+// Close stops background work and every environment.
+func (s *Service) Close() error {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	s.async.stopTimers()
+	s.mu.Lock()
+	pools := s.pools
+	s.pools = map[string]*fnPool{}
+	s.mu.Unlock()
+	for _, p := range pools {
+		p.pool.Close()
+	}
+	return nil
+}
+
+func (s *Service) reapLoop(ctx context.Context) {
+	interval := min(s.cfg.KeepAlive/4, time.Second)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			s.mu.RLock()
+			for _, p := range s.pools {
+				p.pool.Reap(now.Add(-s.cfg.KeepAlive))
+			}
+			s.mu.RUnlock()
+		}
+	}
+}
+
+// Refresh brings the pool of a function in line with the catalog after a
+// change: new environments when the code or settings they run with
+// changed, new limits otherwise, nothing left when the function is gone.
+func (s *Service) Refresh(name string) {
+	fn, ok := s.catalog.Get(name)
+	s.mu.Lock()
+	old := s.pools[name]
+	var stale *fnPool
+	switch {
+	case !ok:
+		delete(s.pools, name)
+		stale = old
+	case old != nil && old.key == envKey(&fn):
+		old.fn.Store(&fn)
+		maxEnvs, wait := s.limits(&fn)
+		old.pool.SetLimits(maxEnvs, wait)
+	default:
+		s.pools[name] = s.newPoolLocked(&fn)
+		stale = old
+	}
+	s.recountReservedLocked()
+	s.mu.Unlock()
+	if stale != nil {
+		stale.pool.Close()
+	}
+	if !ok {
+		s.logs.Drop(name)
+	}
+}
+
+func (s *Service) recountReservedLocked() {
+	var sum int64
+	for _, p := range s.pools {
+		if r := p.fn.Load().ReservedConcurrency; r != nil {
+			sum += int64(*r)
+		}
+	}
+	s.reserved.Store(sum)
+}
+
+// poolFor returns the function's pool, making it on first use.
+func (s *Service) poolFor(fn *catalog.Function) *fnPool {
+	s.mu.RLock()
+	p := s.pools[fn.Name]
+	s.mu.RUnlock()
+	if p != nil {
+		return p
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p = s.pools[fn.Name]; p == nil {
+		p = s.newPoolLocked(fn)
+		s.pools[fn.Name] = p
+		s.recountReservedLocked()
+	}
+	return p
+}
+
+func (s *Service) newPoolLocked(fn *catalog.Function) *fnPool {
+	p := &fnPool{key: envKey(fn)}
+	f := *fn
+	p.fn.Store(&f)
+	maxEnvs, wait := s.limits(fn)
+	p.pool = pool.New(pool.Config{MaxEnvs: maxEnvs, Wait: wait, MaxWaiters: s.cfg.MaxQueued},
+		func(ctx context.Context) (*env, error) { return s.startEnv(ctx, p.fn.Load()) })
+	return p
+}
+
+// limits returns a function's environment bound and whether requests over
+// it may wait: reserved concurrency is a hard cap answered with 429 at
+// once, as in Lambda; otherwise requests queue for a free environment.
+func (s *Service) limits(fn *catalog.Function) (int, bool) {
+	if fn.ReservedConcurrency != nil {
+		return *fn.ReservedConcurrency, false
+	}
+	return s.cfg.AccountConcurrency, true
+}
+
+// envKey lists what environments are started from: a change to any of it
+// needs new environments.
+func envKey(fn *catalog.Function) string {
+	return fmt.Sprintf("%s|%s|%s|%d|%d|%v", fn.CodeKey, fn.Runtime, fn.Handler, fn.MemorySize, fn.EphemeralStorage, fn.Environment)
+}
+
+// Stats reports each function's pool counts.
+func (s *Service) Stats() map[string]pool.Stats {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]pool.Stats, len(s.pools))
+	for name, p := range s.pools {
+		out[name] = p.pool.Stats()
+	}
+	return out
+}

@@ -1,0 +1,38 @@
+package invoke
+
+// Invocation types of the Invoke API (X-Amz-Invocation-Type).
+const (
+	TypeRequestResponse = "RequestResponse"
+	TypeEvent           = "Event"
+	TypeDryRun          = "DryRun"
+)
+
+// Payload limits of the Invoke API.
+const (
+	MaxSyncPayload  = 6 << 20
+	MaxAsyncPayload = 1 << 20
+	tailBytes       = 4096
+)
+
+// Request is one call of the Invoke API, already parsed.
+type Request struct {
+	Function      string // plain name
+	Qualifier     string // "" or $LATEST for now
+	Type          string
+	Payload       []byte
+	ContentType   string
+	LogTail       bool
+	ClientContext string // decoded JSON
+	TraceID       string // X-Amzn-Trace-Id as received, if any
+}
+
+// Response is what the Invoke API answers.
+type Response struct {
+	Status          int
+	RequestID       string
+	Payload         []byte
+	ContentType     string
+	FunctionError   string // "Unhandled" when the function failed
+	ExecutedVersion string
+	LogResult       string // base64 of the log tail, when asked for
+}

@@ -1,0 +1,167 @@
+// Package logs keeps each function's log lines in memory, bounded per
+// function, and lets readers query and follow them.
+package logs
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Line is one line of a function's log.
+type Line struct {
+	Time      time.Time `json:"time"`
+	Function  string    `json:"function"`
+	RequestID string    `json:"requestId,omitempty"`
+	Text      string    `json:"message"`
+}
+
+// Store holds recent lines for every function.
+type Store struct {
+	maxLines int
+	echo     io.Writer
+
+	mu    sync.Mutex // guards funcs
+	funcs map[string]*ring
+
+	echoMu sync.Mutex // serialises writes to echo
+}
+
+// ring is one function's lines and followers.
+type ring struct {
+	mu    sync.Mutex // guards the fields below
+	lines []Line
+	next  int // where the next line goes once lines is full
+	subs  map[chan Line]struct{}
+}
+
+// New returns a store keeping up to maxLines lines per function. When echo
+// is not nil every line is also written there.
+func New(maxLines int, echo io.Writer) *Store {
+	return &Store{maxLines: maxLines, echo: echo, funcs: map[string]*ring{}}
+}
+
+func (s *Store) ring(fn string) *ring {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.funcs[fn]
+	if r == nil {
+		r = &ring{subs: map[chan Line]struct{}{}}
+		s.funcs[fn] = r
+	}
+	return r
+}
+
+// Append adds a line; text is copied.
+func (s *Store) Append(fn, requestID string, text []byte) {
+	l := Line{Time: time.Now().UTC(), Function: fn, RequestID: requestID, Text: string(text)}
+	r := s.ring(fn)
+	r.mu.Lock()
+	if len(r.lines) < s.maxLines {
+		r.lines = append(r.lines, l)
+	} else {
+		r.lines[r.next] = l
+		r.next = (r.next + 1) % len(r.lines)
+	}
+	for ch := range r.subs {
+		select {
+		case ch <- l:
+		default: // a follower that cannot keep up misses lines
+		}
+	}
+	r.mu.Unlock()
+	if s.echo != nil {
+		s.echoMu.Lock()
+		fmt.Fprintf(s.echo, "[%s] %s\n", fn, l.Text)
+		s.echoMu.Unlock()
+	}
+}
+
+// Filter selects lines.
+type Filter struct {
+	Since     time.Time
+	RequestID string
+}
+
+func (f Filter) match(l Line) bool {
+	return !l.Time.Before(f.Since) && (f.RequestID == "" || l.RequestID == f.RequestID)
+}
+
+// Query returns the kept lines of fn that match f, oldest first.
+func (s *Store) Query(fn string, f Filter) []Line {
+	r := s.ring(fn)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.collectLocked(f)
+}
+
+func (r *ring) collectLocked(f Filter) []Line {
+	var out []Line
+	n := len(r.lines)
+	for i := range n {
+		l := r.lines[(r.next+i)%n]
+		if f.match(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Follow returns the kept lines matching f and a channel of the lines that
+// follow, until ctx ends.
+func (s *Store) Follow(ctx context.Context, fn string, f Filter) ([]Line, <-chan Line) {
+	r := s.ring(fn)
+	ch := make(chan Line, 1024)
+	r.mu.Lock()
+	past := r.collectLocked(f)
+	r.subs[ch] = struct{}{}
+	r.mu.Unlock()
+	out := make(chan Line)
+	go func() {
+		defer close(out)
+		defer func() {
+			r.mu.Lock()
+			delete(r.subs, ch)
+			r.mu.Unlock()
+		}()
+		for {
+			select {
+			case l := <-ch:
+				if !f.match(l) {
+					continue
+				}
+				select {
+				case out <- l:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return past, out
+}
+
+// Tail returns the last maxBytes of the log of one request, as Lambda's
+// X-Amz-Log-Result carries it.
+func (s *Store) Tail(fn, requestID string, maxBytes int) []byte {
+	var buf []byte
+	for _, l := range s.Query(fn, Filter{RequestID: requestID}) {
+		buf = append(buf, l.Text...)
+		buf = append(buf, '\n')
+	}
+	if len(buf) > maxBytes {
+		buf = buf[len(buf)-maxBytes:]
+	}
+	return buf
+}
+
+// Drop forgets a deleted function's lines.
+func (s *Store) Drop(fn string) {
+	s.mu.Lock()
+	delete(s.funcs, fn)
+	s.mu.Unlock()
+}

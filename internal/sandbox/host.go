@@ -1,0 +1,36 @@
+// Package sandbox starts and stops execution environments: one OS process
+// per environment running the function's bootstrap, with its own Runtime
+// API endpoint, captured output and a memory limit (a memory cgroup where
+// the machine lets lamina create one, else a sampling watchdog).
+package sandbox
+
+import "os"
+
+// Host starts environments on this machine.
+type Host struct {
+	cgroupParent string // "" when cgroups are not usable
+}
+
+// NewHost probes what isolation the machine allows.
+func NewHost() *Host {
+	return &Host{cgroupParent: cgroupV1()}
+}
+
+// Start launches an environment for spec.
+func (h *Host) Start(spec Spec) (*Env, error) { return h.start(spec) }
+
+// MemoryEnforcement names how memory limits are enforced, for logs.
+func (h *Host) MemoryEnforcement() string {
+	if h.cgroupParent != "" {
+		return "cgroup"
+	}
+	return "watchdog"
+}
+
+// Close removes the host's cgroup directory.
+func (h *Host) Close() error {
+	if h.cgroupParent != "" {
+		return os.Remove(h.cgroupParent)
+	}
+	return nil
+}

@@ -1,0 +1,142 @@
+// Package server wires lamina's components together: the store, the
+// catalog, the execution host, the invoke service and the HTTP API, started
+// in order and stopped in reverse.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/lamina-dev/lamina/internal/api"
+	"github.com/lamina-dev/lamina/internal/catalog"
+	"github.com/lamina-dev/lamina/internal/invoke"
+	"github.com/lamina-dev/lamina/internal/logs"
+	"github.com/lamina-dev/lamina/internal/sandbox"
+	"github.com/lamina-dev/lamina/internal/store"
+)
+
+// Config is everything `lamina serve` can set.
+type Config struct {
+	Addr      string // listen address, host:port
+	DataDir   string
+	NatsURL   string // external NATS; empty runs an embedded server
+	Region    string
+	AccountID string
+	// LogLines bounds the log lines kept per function.
+	LogLines int
+	// EchoLogs, when set, receives every function log line.
+	EchoLogs io.Writer
+	Logger   *slog.Logger
+	Invoke   invoke.Config
+}
+
+// Server is a running lamina node.
+type Server struct {
+	cfg     Config
+	store   *store.Store
+	host    *sandbox.Host
+	invoker *invoke.Service
+	ln      net.Listener
+	http    *http.Server
+	served  chan struct{}
+}
+
+// New returns a server; nothing starts until Start.
+func New(cfg Config) *Server {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "000000000000"
+	}
+	if cfg.LogLines == 0 {
+		cfg.LogLines = 10000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return &Server{cfg: cfg, served: make(chan struct{})}
+}
+
+// Start opens the store, loads the catalog and begins serving. On failure
+// everything already started is stopped again.
+func (s *Server) Start(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			s.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	if err := os.MkdirAll(s.cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	s.ln, err = net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", s.cfg.Addr, err)
+	}
+	s.store, err = store.Open(ctx, store.Options{Dir: s.cfg.DataDir, URL: s.cfg.NatsURL})
+	if err != nil {
+		return err
+	}
+	cat := catalog.New(s.store, nil)
+	if err := cat.Load(ctx); err != nil {
+		return err
+	}
+	s.host = sandbox.NewHost()
+	logStore := logs.New(s.cfg.LogLines, s.cfg.EchoLogs)
+	icfg := s.cfg.Invoke
+	icfg.Region, icfg.AccountID, icfg.DataDir = s.cfg.Region, s.cfg.AccountID, s.cfg.DataDir
+	icfg.Endpoint = "http://" + s.ln.Addr().String()
+	s.invoker = invoke.New(icfg, cat, s.host, logStore, s.cfg.Logger)
+	cat.OnChange(s.invoker.Refresh)
+	if err := s.invoker.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	h := api.New(api.Config{
+		Region: s.cfg.Region, AccountID: s.cfg.AccountID, AccountConcurrency: icfg.AccountConcurrency,
+	}, cat, s.invoker, logStore, s.cfg.Logger)
+	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	go func() {
+		defer close(s.served)
+		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("serve", "err", err)
+		}
+	}()
+	s.cfg.Logger.Info("lamina serving", "addr", s.Addr(), "data", s.cfg.DataDir,
+		"functions", len(cat.List()), "memory_limits", s.host.MemoryEnforcement())
+	return nil
+}
+
+// Addr is the address the API listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Close stops serving (waiting for requests in flight until ctx ends),
+// then stops every environment and the store.
+func (s *Server) Close(ctx context.Context) error {
+	var errs []error
+	if s.http != nil {
+		if err := s.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown http: %w", err))
+			s.http.Close()
+		}
+		<-s.served
+	} else if s.ln != nil {
+		s.ln.Close()
+	}
+	if s.invoker != nil {
+		errs = append(errs, s.invoker.Close())
+	}
+	if s.host != nil {
+		s.host.Close()
+	}
+	if s.store != nil {
+		errs = append(errs, s.store.Close())
+	}
+	return errors.Join(errs...)
+}
