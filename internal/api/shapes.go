@@ -15,25 +15,25 @@ type ephemeralStorage struct {
 
 // functionConfiguration is Lambda's FunctionConfiguration shape.
 type functionConfiguration struct {
-	FunctionName     string           `json:"FunctionName"`
-	FunctionArn      string           `json:"FunctionArn"`
-	Runtime          string           `json:"Runtime"`
-	Role             string           `json:"Role"`
-	Handler          string           `json:"Handler"`
-	CodeSize         int64            `json:"CodeSize"`
-	Description      string           `json:"Description"`
-	Timeout          int              `json:"Timeout"`
-	MemorySize       int              `json:"MemorySize"`
-	LastModified     string           `json:"LastModified"`
-	CodeSha256       string           `json:"CodeSha256"`
-	Version          string           `json:"Version"`
-	Environment      *environment     `json:"Environment,omitempty"`
-	Architectures    []string         `json:"Architectures"`
-	PackageType      string           `json:"PackageType"`
-	EphemeralStorage ephemeralStorage `json:"EphemeralStorage"`
-	RevisionId       string           `json:"RevisionId"`
-	State            string           `json:"State"`
-	LastUpdateStatus string           `json:"LastUpdateStatus"`
+	FunctionName     string            `json:"FunctionName"`
+	FunctionArn      string            `json:"FunctionArn"`
+	Runtime          string            `json:"Runtime"`
+	Role             string            `json:"Role"`
+	Handler          string            `json:"Handler"`
+	CodeSize         int64             `json:"CodeSize"`
+	Description      string            `json:"Description"`
+	Timeout          int               `json:"Timeout"`
+	MemorySize       int               `json:"MemorySize"`
+	LastModified     string            `json:"LastModified"`
+	CodeSha256       string            `json:"CodeSha256"`
+	Version          string            `json:"Version"`
+	Environment      *environment      `json:"Environment,omitempty"`
+	Architectures    []string          `json:"Architectures"`
+	PackageType      string            `json:"PackageType"`
+	EphemeralStorage ephemeralStorage  `json:"EphemeralStorage"`
+	RevisionId       string            `json:"RevisionId"`
+	State            string            `json:"State"`
+	LastUpdateStatus string            `json:"LastUpdateStatus"`
 	TracingConfig    map[string]string `json:"TracingConfig"`
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
 }
@@ -116,4 +116,3 @@ type updateConfigInput struct {
 type concurrency struct {
 	ReservedConcurrentExecutions *int `json:"ReservedConcurrentExecutions"`
 }
-

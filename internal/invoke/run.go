@@ -106,6 +106,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	inv.Deadline = start.Add(timeout)
 	rctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	out, err := e.Invoke(rctx, inv)
+	timedOut := err != nil && errors.Is(rctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()
 	elapsed := time.Since(start)
 	e.Finish()
@@ -116,8 +117,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	case errors.Is(err, runtimeapi.ErrNotDelivered):
 		p.pool.Release(e, false)
 		return nil, err
-	case err != nil && rctx.Err() != nil && ctx.Err() == nil:
-		// The function's own deadline passed.
+	case timedOut:
 		reusable = false
 		secs := fmt.Sprintf("%.2f", timeout.Seconds())
 		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("%s %s Task timed out after %s seconds", time.Now().UTC().Format(time.RFC3339), inv.RequestID, secs)))

@@ -60,7 +60,8 @@ type Config struct {
 	AsyncQueue   int
 }
 
-func (c *Config) setDefaults() {
+// SetDefaults fills unset fields with their defaults.
+func (c *Config) SetDefaults() {
 	if c.KeepAlive == 0 {
 		c.KeepAlive = 10 * time.Minute
 	}
@@ -121,7 +122,7 @@ type fnPool struct {
 
 // New returns a service; Start begins its background work.
 func New(cfg Config, cat Catalog, host *sandbox.Host, logStore *logs.Store, log *slog.Logger) *Service {
-	cfg.setDefaults()
+	cfg.SetDefaults()
 	s := &Service{
 		cfg:     cfg,
 		catalog: cat,

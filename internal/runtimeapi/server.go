@@ -307,4 +307,3 @@ func writeError(w http.ResponseWriter, status int, typ, msg string) {
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"errorType": typ, "errorMessage": msg})
 }
-

@@ -33,12 +33,12 @@ type Spec struct {
 // Env is one execution environment: a runtime process and the Runtime API
 // endpoint it polls.
 type Env struct {
-	spec   Spec
-	api    *runtimeapi.Server
-	cmd    *exec.Cmd
-	out    *output
-	mem    memoryLimit
-	exited chan struct{}
+	spec    Spec
+	api     *runtimeapi.Server
+	cmd     *exec.Cmd
+	out     *output
+	mem     memoryLimit
+	exited  chan struct{}
 	exitErr error // set before exited closes
 
 	stopOnce sync.Once

@@ -93,6 +93,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	icfg := s.cfg.Invoke
 	icfg.Region, icfg.AccountID, icfg.DataDir = s.cfg.Region, s.cfg.AccountID, s.cfg.DataDir
 	icfg.Endpoint = "http://" + s.ln.Addr().String()
+	icfg.SetDefaults()
 	s.invoker = invoke.New(icfg, cat, s.host, logStore, s.cfg.Logger)
 	cat.OnChange(s.invoker.Refresh)
 	if err := s.invoker.Start(context.WithoutCancel(ctx)); err != nil {
