@@ -38,6 +38,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	region := fs.String("region", envOr("AWS_REGION", "us-east-1"), "region reported in ARNs and to functions")
 	keepAlive := fs.Duration("keep-alive", 10*time.Minute, "how long an idle execution environment is kept")
 	echo := fs.Bool("echo-logs", true, "print function logs on stderr")
+	noCgroups := fs.Bool("no-cgroups", false, "enforce memory limits by sampling, without memory cgroups")
 	logJSON := fs.Bool("log-json", false, "write platform logs as JSON")
 	retryDelay := fs.Duration("async-retry-delay", time.Minute, "wait before the first retry of a failed async event (Lambda: 1m)")
 	deploys := kvFlag{}
@@ -54,7 +55,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		handler = slog.NewJSONHandler(e.stderr, nil)
 	}
 	cfg := server.Config{
-		Addr: *addr, DataDir: *data, NatsURL: *natsURL, Region: *region, Logger: slog.New(handler),
+		Addr: *addr, DataDir: *data, NatsURL: *natsURL, Region: *region, Logger: slog.New(handler), NoCgroups: *noCgroups,
 	}
 	cfg.Invoke.KeepAlive = *keepAlive
 	cfg.Invoke.AsyncRetryDelay = *retryDelay

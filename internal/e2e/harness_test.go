@@ -241,16 +241,45 @@ func apiError(t *testing.T, err error) (string, int) {
 	return ae.ErrorCode(), status
 }
 
-// syncBuffer collects lamina's stderr for failure messages.
+// syncBuffer collects lamina's stderr, for failure messages and for tests
+// that wait on what lamina logs.
 type syncBuffer struct {
-	mu    sync.Mutex // guards lines
-	lines []string
+	mu      sync.Mutex // guards lines and changed
+	lines   []string
+	changed chan struct{} // closed and replaced on each new line
 }
 
 func (b *syncBuffer) WriteLine(s string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.lines = append(b.lines, s)
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
+}
+
+// waitFor reports whether a line containing want arrives before ctx ends.
+func (b *syncBuffer) waitFor(want string, ctx context.Context) bool {
+	for {
+		b.mu.Lock()
+		for _, l := range b.lines {
+			if strings.Contains(l, want) {
+				b.mu.Unlock()
+				return true
+			}
+		}
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		ch := b.changed
+		b.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 func (b *syncBuffer) String() string {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -107,7 +108,7 @@ type watchdog struct {
 	pid   int
 	stop  chan struct{}
 	done  chan struct{}
-	peak  int64 // written only by the sampling goroutine before done closes
+	peak  atomic.Int64 // largest resident set sampled
 }
 
 func newWatchdog(limit int64) *watchdog {
@@ -127,7 +128,11 @@ func (w *watchdog) attach(pid int) error {
 			case <-w.stop:
 				return
 			case <-t.C:
-				if rss := rssBytes(pid); rss > w.limit {
+				rss := rssBytes(pid)
+				if rss > w.peak.Load() {
+					w.peak.Store(rss)
+				}
+				if rss > w.limit {
 					syscall.Kill(-pid, syscall.SIGKILL)
 				}
 			}
@@ -136,7 +141,9 @@ func (w *watchdog) attach(pid int) error {
 	return nil
 }
 
-func (w *watchdog) peakBytes() int64 { return hwmBytes(w.pid) }
+// peakBytes is the process's own peak while it lives, else the largest
+// sample taken.
+func (w *watchdog) peakBytes() int64 { return max(hwmBytes(w.pid), w.peak.Load()) }
 
 func (w *watchdog) release() {
 	if w.pid == 0 {

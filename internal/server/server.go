@@ -31,6 +31,9 @@ type Config struct {
 	AccountID string
 	// LogLines bounds the log lines kept per function.
 	LogLines int
+	// NoCgroups enforces memory limits by sampling even where memory
+	// cgroups are available.
+	NoCgroups bool
 	// EchoLogs, when set, receives every function log line.
 	EchoLogs io.Writer
 	Logger   *slog.Logger
@@ -88,7 +91,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	if err := cat.Load(ctx); err != nil {
 		return err
 	}
-	s.host = sandbox.NewHost()
+	s.host = sandbox.NewHost(s.cfg.NoCgroups)
 	logStore := logs.New(s.cfg.LogLines, s.cfg.EchoLogs)
 	icfg := s.cfg.Invoke
 	icfg.Region, icfg.AccountID, icfg.DataDir = s.cfg.Region, s.cfg.AccountID, s.cfg.DataDir
