@@ -59,7 +59,7 @@ func TestAWSCLI(t *testing.T) {
 	}
 	var cfg struct {
 		FunctionName, State string
-		Environment      struct{ Variables map[string]string }
+		Environment         struct{ Variables map[string]string }
 	}
 	if err := json.Unmarshal([]byte(out), &cfg); err != nil || cfg.FunctionName != "clifn" || cfg.State != "Active" || cfg.Environment.Variables["FROM"] != "cli" {
 		t.Errorf("create-function output %s (%v)", out, err)
