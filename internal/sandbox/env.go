@@ -42,6 +42,9 @@ type Env struct {
 	exitErr error // set before exited closes
 
 	stopOnce sync.Once
+
+	peakMB   int       // cached MaxMemoryUsedMB
+	peakRead time.Time // when peakMB was read
 }
 
 // Errors about the environment itself rather than the function.
@@ -183,9 +186,19 @@ func (e *Env) Finish() {
 	e.out.setRequest("")
 }
 
-// MaxMemoryUsedMB is the environment's peak memory so far.
+// peakRefresh bounds how often the peak is read from the kernel: reading
+// it costs file system calls, too many to pay on every warm invocation.
+const peakRefresh = 50 * time.Millisecond
+
+// MaxMemoryUsedMB is the environment's peak memory so far, as read at
+// most peakRefresh ago. Only the invocation holding the environment calls
+// it, so the cache needs no lock.
 func (e *Env) MaxMemoryUsedMB() int {
-	return int((e.mem.peakBytes() + (1<<20 - 1)) >> 20)
+	if now := time.Now(); now.Sub(e.peakRead) >= peakRefresh {
+		e.peakMB = int((e.mem.peakBytes() + (1<<20 - 1)) >> 20)
+		e.peakRead = now
+	}
+	return e.peakMB
 }
 
 // Stop ends the environment. With extensions registered the runtime gets a

@@ -1,0 +1,226 @@
+// Package bench measures lamina against a baseline in the same run: warm
+// invoke latency and throughput through the Invoke API next to a raw Go
+// HTTP server doing the same JSON work, and cold starts of fresh
+// environments.
+package bench
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/lamina-dev/lamina/internal/bench/work"
+	"github.com/lamina-dev/lamina/internal/server"
+)
+
+// Options sizes the runs.
+type Options struct {
+	Serial   int           // serial calls per side
+	Clients  int           // concurrent clients for throughput
+	Duration time.Duration // per throughput run
+	Cold     int           // fresh functions for cold starts
+	// NoCgroups runs lamina with the sampling memory watchdog instead of
+	// memory cgroups.
+	NoCgroups bool
+}
+
+// Run performs the benchmark and writes a report to w.
+func Run(ctx context.Context, opts Options, w io.Writer) error {
+	tmp, err := os.MkdirTemp("", "lamina-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	zipFile, err := buildFunction(ctx, tmp)
+	if err != nil {
+		return err
+	}
+
+	raw, stopRaw, err := startRaw()
+	if err != nil {
+		return err
+	}
+	defer stopRaw()
+
+	srv := server.New(server.Config{
+		Addr: "127.0.0.1:0", DataDir: filepath.Join(tmp, "data"), NoCgroups: opts.NoCgroups,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	defer srv.Close(context.WithoutCancel(ctx))
+	endpoint := "http://" + srv.Addr()
+	c := lambda.New(lambda.Options{BaseEndpoint: aws.String(endpoint), Region: "us-east-1", Credentials: aws.AnonymousCredentials{}})
+	if err := create(ctx, c, "bench", zipFile); err != nil {
+		return err
+	}
+
+	payload := []byte(work.Payload)
+	conns := max(opts.Clients, 1)
+	rawT := target{name: "raw", url: raw, client: newClient(conns)}
+	lamT := target{name: "lamina", url: endpoint + "/2015-03-31/functions/bench/invocations", client: newClient(conns)}
+
+	enforcement := "memory cgroups where writable"
+	if opts.NoCgroups {
+		enforcement = "memory watchdog (--no-cgroups)"
+	}
+	fmt.Fprintf(w, "lamina benchmark — %s; %s\n\n", machine(), enforcement)
+	// Warm both sides up.
+	for _, t := range []target{rawT, lamT} {
+		if _, err := serial(ctx, t, payload, 200); err != nil {
+			return err
+		}
+	}
+
+	rawLat, err := serial(ctx, rawT, payload, opts.Serial)
+	if err != nil {
+		return err
+	}
+	lamLat, err := serial(ctx, lamT, payload, opts.Serial)
+	if err != nil {
+		return err
+	}
+	rs, ls := summarize(rawLat), summarize(lamLat)
+	fmt.Fprintf(w, "Warm invoke, serial (%d calls each)\n", opts.Serial)
+	fmt.Fprintf(w, "  %-22s %10s %10s %10s\n", "", "p50", "p99", "p99.9")
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "raw Go HTTP server", us(rs.P50), us(rs.P99), us(rs.P999))
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "lamina Invoke API", us(ls.P50), us(ls.P99), us(ls.P999))
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs\n\n", "added by lamina", us(ls.P50-rs.P50), us(ls.P99-rs.P99))
+
+	rawRPS, rawTL, err := throughput(ctx, rawT, payload, opts.Clients, opts.Duration)
+	if err != nil {
+		return err
+	}
+	lamRPS, lamTL, err := throughput(ctx, lamT, payload, opts.Clients, opts.Duration)
+	if err != nil {
+		return err
+	}
+	rt, lt := summarize(rawTL), summarize(lamTL)
+	fmt.Fprintf(w, "Warm throughput, %d clients, %s each\n", opts.Clients, opts.Duration)
+	fmt.Fprintf(w, "  %-22s %9.0f req/s  p50 %6.0fµs  p99 %6.0fµs\n", "raw Go HTTP server", rawRPS, us(rt.P50), us(rt.P99))
+	fmt.Fprintf(w, "  %-22s %9.0f req/s  p50 %6.0fµs  p99 %6.0fµs\n", "lamina Invoke API", lamRPS, us(lt.P50), us(lt.P99))
+	fmt.Fprintf(w, "  %-22s %9.1f%%\n\n", "lamina / raw", 100*lamRPS/rawRPS)
+
+	cold, err := coldStarts(ctx, c, endpoint, zipFile, opts.Cold)
+	if err != nil {
+		return err
+	}
+	cs := summarize(cold)
+	fmt.Fprintf(w, "Cold start, first invoke of %d fresh functions (request → response)\n", opts.Cold)
+	fmt.Fprintf(w, "  p50 %.2f ms   p99 %.2f ms   max %.2f ms\n\n", ms(cs.P50), ms(cs.P99), ms(cs.Max))
+
+	fmt.Fprintf(w, "Targets for this stage\n")
+	check(w, "warm added latency p50 ≤ 150µs", ls.P50-rs.P50 <= 150*time.Microsecond)
+	check(w, "throughput ≥ 30% of raw", lamRPS >= 0.30*rawRPS)
+	check(w, "cold start p50 ≤ 10 ms", cs.P50 <= 10*time.Millisecond)
+	return nil
+}
+
+func check(w io.Writer, what string, ok bool) {
+	mark := "met"
+	if !ok {
+		mark = "MISSED"
+	}
+	fmt.Fprintf(w, "  %-36s %s\n", what, mark)
+}
+
+func machine() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%d CPUs, host %s, %s", runtime.NumCPU(), host, time.Now().UTC().Format(time.DateOnly))
+}
+
+// buildFunction builds the benchmark function and zips it.
+func buildFunction(ctx context.Context, dir string) ([]byte, error) {
+	bin := filepath.Join(dir, "bootstrap")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-o", bin, "github.com/lamina-dev/lamina/internal/bench/fn")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build benchmark function (run from the lamina repository): %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate}
+	h.SetMode(0o755)
+	fw, _ := zw.CreateHeader(h)
+	fw.Write(data)
+	zw.Close()
+	return buf.Bytes(), nil
+}
+
+// startRaw serves work.Do over plain net/http: the baseline.
+func startRaw() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req work.Request
+		body, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(body, &req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		out, _ := json.Marshal(work.Do(req))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(out)
+	})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Serve(ln)
+	}()
+	return "http://" + ln.Addr().String() + "/", func() { srv.Close(); <-done }, nil
+}
+
+func create(ctx context.Context, c *lambda.Client, name string, zipFile []byte) error {
+	_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String(name), Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		Role: aws.String("arn:aws:iam::000000000000:role/bench"), Code: &types.FunctionCode{ZipFile: zipFile},
+	})
+	if err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	return nil
+}
+
+// coldStarts creates n functions and times the first invoke of each. They
+// share one package, so the code is unpacked once, as it is for every
+// environment after a function's first.
+func coldStarts(ctx context.Context, c *lambda.Client, endpoint string, zipFile []byte, n int) ([]time.Duration, error) {
+	t := target{name: "cold", client: newClient(1)}
+	payload := []byte(work.Payload)
+	var out []time.Duration
+	for i := range n {
+		name := fmt.Sprintf("cold-%03d", i)
+		if err := create(ctx, c, name, zipFile); err != nil {
+			return nil, err
+		}
+		t.url = endpoint + "/2015-03-31/functions/" + name + "/invocations"
+		start := time.Now()
+		if err := t.call(ctx, payload); err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(start))
+	}
+	return out, nil
+}

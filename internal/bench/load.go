@@ -1,0 +1,96 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// target is one URL the benchmark posts the payload to.
+type target struct {
+	name   string
+	url    string
+	client *http.Client
+}
+
+func newClient(conns int) *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true,
+	}}
+}
+
+// call posts payload and checks for a 200 without a function error.
+func (t target) call(ctx context.Context, payload []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(payload))
+	if err != nil {
+		return err
+	}
+	resp, err := t.client.Do(req)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Amz-Function-Error") != "" {
+		return fmt.Errorf("%s: status %d %s", t.name, resp.StatusCode, body)
+	}
+	return nil
+}
+
+// serial times n calls one after another.
+func serial(ctx context.Context, t target, payload []byte, n int) ([]time.Duration, error) {
+	out := make([]time.Duration, 0, n)
+	for range n {
+		start := time.Now()
+		if err := t.call(ctx, payload); err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(start))
+	}
+	return out, nil
+}
+
+// throughput runs clients callers for d and returns completed calls per
+// second and the latencies seen.
+func throughput(ctx context.Context, t target, payload []byte, clients int, d time.Duration) (float64, []time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var (
+		done   atomic.Int64
+		mu     sync.Mutex // guards lat and firstErr
+		lat    []time.Duration
+		first  error
+		wg     sync.WaitGroup
+		starts = time.Now()
+	)
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for ctx.Err() == nil {
+				s := time.Now()
+				if err := t.call(ctx, payload); err != nil {
+					if ctx.Err() == nil {
+						mu.Lock()
+						first = err
+						mu.Unlock()
+					}
+					break
+				}
+				mine = append(mine, time.Since(s))
+				done.Add(1)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return float64(done.Load()) / time.Since(starts).Seconds(), lat, first
+}
