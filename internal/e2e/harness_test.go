@@ -60,7 +60,11 @@ func TestMain(m *testing.M) {
 
 func build() error {
 	laminaBin = filepath.Join(buildDir, "lamina")
-	cmd := exec.Command("go", "build", "-o", laminaBin, "../../cmd/lamina")
+	args := []string{"build", "-o", laminaBin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, "../../cmd/lamina")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build lamina: %v\n%s", err, out)
 	}
