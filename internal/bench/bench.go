@@ -81,23 +81,16 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 		enforcement = "memory watchdog (--no-cgroups)"
 	}
 	fmt.Fprintf(w, "lamina benchmark — %s; %s\n\n", machine(), enforcement)
-	// Warm both sides up.
-	for _, t := range []target{rawT, lamT} {
-		if _, err := serial(ctx, t, payload, 200); err != nil {
-			return err
-		}
+	both := []target{rawT, lamT}
+	if _, err := serial(ctx, both, payload, 200); err != nil { // warm up
+		return err
 	}
-
-	rawLat, err := serial(ctx, rawT, payload, opts.Serial)
+	lat, err := serial(ctx, both, payload, opts.Serial)
 	if err != nil {
 		return err
 	}
-	lamLat, err := serial(ctx, lamT, payload, opts.Serial)
-	if err != nil {
-		return err
-	}
-	rs, ls := summarize(rawLat), summarize(lamLat)
-	fmt.Fprintf(w, "Warm invoke, serial (%d calls each)\n", opts.Serial)
+	rs, ls := summarize(lat[0]), summarize(lat[1])
+	fmt.Fprintf(w, "Warm invoke, serial (%d calls each, alternating)\n", opts.Serial)
 	fmt.Fprintf(w, "  %-22s %10s %10s %10s\n", "", "p50", "p99", "p99.9")
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "raw Go HTTP server", us(rs.P50), us(rs.P99), us(rs.P999))
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "lamina Invoke API", us(ls.P50), us(ls.P99), us(ls.P999))

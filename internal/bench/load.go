@@ -42,15 +42,18 @@ func (t target) call(ctx context.Context, payload []byte) error {
 	return nil
 }
 
-// serial times n calls one after another.
-func serial(ctx context.Context, t target, payload []byte, n int) ([]time.Duration, error) {
-	out := make([]time.Duration, 0, n)
+// serial times n calls to each target, one after another, alternating
+// between the targets so that both see the same machine conditions.
+func serial(ctx context.Context, targets []target, payload []byte, n int) ([][]time.Duration, error) {
+	out := make([][]time.Duration, len(targets))
 	for range n {
-		start := time.Now()
-		if err := t.call(ctx, payload); err != nil {
-			return nil, err
+		for i, t := range targets {
+			start := time.Now()
+			if err := t.call(ctx, payload); err != nil {
+				return nil, err
+			}
+			out[i] = append(out[i], time.Since(start))
 		}
-		out = append(out, time.Since(start))
 	}
 	return out, nil
 }

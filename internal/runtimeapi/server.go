@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -233,6 +234,9 @@ func (s *Server) response(w http.ResponseWriter, r *http.Request) {
 		writeAccepted(w)
 	default:
 		inv.done <- Outcome{Payload: body, ContentType: r.Header.Get("Content-Type")}
+		// Let the invocation answer its caller before this handler writes
+		// the runtime's 202: the caller is the one waiting.
+		runtime.Gosched()
 		writeAccepted(w)
 	}
 }
