@@ -94,9 +94,7 @@ func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, re
 }
 
 func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, inv *runtimeapi.Invocation, tail bool) (*Response, error) {
-	qctx, cancel := context.WithTimeout(ctx, s.cfg.QueueTimeout)
-	e, cold, err := p.pool.Acquire(qctx)
-	cancel()
+	e, cold, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return s.acquireFailed(ctx, fn, inv, tail, err)
 	}

@@ -246,7 +246,7 @@ func (s *Service) newPoolLocked(fn *catalog.Function) *fnPool {
 	f := *fn
 	p.fn.Store(&f)
 	maxEnvs, wait := s.limits(fn)
-	p.pool = pool.New(pool.Config{MaxEnvs: maxEnvs, Wait: wait, MaxWaiters: s.cfg.MaxQueued},
+	p.pool = pool.New(pool.Config{MaxEnvs: maxEnvs, Wait: wait, MaxWaiters: s.cfg.MaxQueued, MaxWait: s.cfg.QueueTimeout},
 		func(ctx context.Context) (*env, error) { return s.startEnv(ctx, p.fn.Load()) })
 	return p
 }

@@ -38,8 +38,9 @@ type Config struct {
 	// Wait lets requests over MaxEnvs queue for a free environment; when
 	// false they get ErrLimit at once, as reserved concurrency does.
 	Wait bool
-	// MaxWaiters bounds the queue.
+	// MaxWaiters bounds the queue, and MaxWait how long each waits.
 	MaxWaiters int
+	MaxWait    time.Duration
 }
 
 // Pool holds one function version's environments.
@@ -103,6 +104,12 @@ func (p *Pool[E]) Acquire(ctx context.Context) (env E, cold bool, err error) {
 	p.waiters = append(p.waiters, ch)
 	p.mu.Unlock()
 
+	// Only a request that waits pays for a timer.
+	if p.cfg.MaxWait > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.cfg.MaxWait)
+		defer cancel()
+	}
 	select {
 	case g := <-ch:
 		return p.granted(ctx, g)

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"time"
 )
 
 // Config names the function an environment runs, for the Extensions API.
@@ -59,7 +58,10 @@ func (s *Server) Start() error {
 		return fmt.Errorf("listen runtime api: %w", err)
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	// No read timeouts: the only client is the environment's own runtime,
+	// which long-polls by design, and per-request deadlines cost timer
+	// work on every invocation.
+	s.srv = &http.Server{Handler: s.routes()}
 	go func() {
 		defer close(s.served)
 		s.srv.Serve(ln)
