@@ -40,6 +40,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	echo := fs.Bool("echo-logs", true, "print function logs on stderr")
 	noCgroups := fs.Bool("no-cgroups", false, "enforce memory limits by sampling, without memory cgroups")
 	logJSON := fs.Bool("log-json", false, "write platform logs as JSON")
+	logLevel := fs.String("log-level", "info", "platform log level: debug, info, warn or error")
 	retryDelay := fs.Duration("async-retry-delay", time.Minute, "wait before the first retry of a failed async event (Lambda: 1m)")
 	deploys := kvFlag{}
 	fs.Var(deploys, "deploy", "NAME=SOURCE: deploy a function once serving (repeatable; SOURCE as for 'lamina deploy')")
@@ -50,9 +51,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := exactArgs(fs, pos, 0); err != nil {
 		return err
 	}
-	var handler slog.Handler = slog.NewTextHandler(e.stderr, nil)
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(e.stderr, "lamina serve: --log-level: %v\n", err)
+		return ErrUsage
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, hopts)
 	if *logJSON {
-		handler = slog.NewJSONHandler(e.stderr, nil)
+		handler = slog.NewJSONHandler(e.stderr, hopts)
 	}
 	cfg := server.Config{
 		Addr: *addr, DataDir: *data, NatsURL: *natsURL, Region: *region, Logger: slog.New(handler), NoCgroups: *noCgroups,

@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -95,5 +97,46 @@ func testMemoryLimit(t *testing.T, in *instance) {
 	logs := queryLogs(t, in, "hungry", "")
 	if !strings.Contains(logs, "Max Memory Used: ") || strings.Contains(logs, "Max Memory Used: 0 MB") {
 		t.Errorf("REPORT lines lack a memory figure:\n%s", logs)
+	}
+}
+
+// TestIdleEnvironmentsAreReaped checks keep-alive: an idle environment is
+// stopped after --keep-alive and the next invocation starts a new one.
+func TestIdleEnvironmentsAreReaped(t *testing.T) {
+	in := start(t, t.TempDir(), "--keep-alive", "300ms", "--log-level", "debug")
+	c := in.client()
+	deploy(t, c, "reaped", "counter")
+	first := invoke(t, c, "reaped", `{}`)
+	waitLogContains(t, in, "reason=spindown")
+	second := invoke(t, c, "reaped", `{}`)
+	var a, b struct {
+		Count int `json:"count"`
+		Pid   int `json:"pid"`
+	}
+	json.Unmarshal(first.Payload, &a)
+	json.Unmarshal(second.Payload, &b)
+	if b.Count != 1 || a.Pid == b.Pid {
+		t.Errorf("after reaping: %+v then %+v; want a fresh environment", a, b)
+	}
+}
+
+// TestOrphanedOutputDoesNotHang checks that a child process that escaped
+// the environment's process group, still holding its output pipe, does not
+// keep a timed-out environment (and the invocation waiting on it) alive.
+func TestOrphanedOutputDoesNotHang(t *testing.T) {
+	in := start(t, t.TempDir())
+	c := in.client()
+	deploy(t, c, "orphan", "orphan", withTimeout(1))
+	ctx := within(t, 20*time.Second)
+	out, err := c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("orphan"), Payload: []byte(`{"ms":3000}`)})
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	if !strings.Contains(string(out.Payload), "Sandbox.Timedout") {
+		t.Errorf("first invoke = %s; want a timeout", out.Payload)
+	}
+	out, err = c.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("orphan"), Payload: []byte(`{"ms":1}`)})
+	if err != nil || string(out.Payload) != `"orphaned"` {
+		t.Errorf("invoke after the timeout = %s, %v", out.Payload, err)
 	}
 }

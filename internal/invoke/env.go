@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,9 +21,13 @@ type env struct {
 	*sandbox.Env
 	grace    time.Duration
 	initTime time.Duration // reported once, on the environment's first invocation
+	log      *slog.Logger
 }
 
-func (e *env) Stop(reason string) { e.Env.Stop(reason, e.grace) }
+func (e *env) Stop(reason string) {
+	e.Env.Stop(reason, e.grace)
+	e.log.Debug("environment stopped", "env", e.ID(), "reason", reason)
+}
 
 // initError is a failed initialisation: the caller answers the invocation
 // with the function error, as Lambda does.
@@ -59,7 +64,7 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function) (*env, err
 	if err != nil {
 		return nil, &initError{fe: &runtimeapi.FunctionError{Type: "Runtime.InvalidEntrypoint", Message: err.Error()}}
 	}
-	e := &env{Env: se, grace: s.cfg.ShutdownGrace}
+	e := &env{Env: se, grace: s.cfg.ShutdownGrace, log: s.log.With("function", fn.Name)}
 	ictx, cancel := context.WithTimeout(ctx, s.cfg.InitTimeout)
 	defer cancel()
 	if err := se.WaitReady(ictx); err != nil {
@@ -76,6 +81,7 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function) (*env, err
 		}, initTime: time.Since(begin)}
 	}
 	e.initTime = time.Since(begin)
+	e.log.Debug("environment started", "env", id, "init", e.initTime)
 	return e, nil
 }
 

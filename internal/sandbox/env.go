@@ -114,9 +114,19 @@ func (h *Host) start(spec Spec) (*Env, error) {
 	return e, nil
 }
 
+// outputGrace is how long output is read after the runtime exits. A child
+// that left the process group may hold the pipe open forever; it must not
+// hold the environment with it.
+const outputGrace = time.Second
+
 func (e *Env) wait() {
 	err := e.cmd.Wait()
-	<-e.out.done
+	select {
+	case <-e.out.done:
+	case <-time.After(outputGrace):
+		e.out.r.Close() // ends the reader
+		<-e.out.done
+	}
 	e.exitErr = err
 	e.api.Abort()
 	close(e.exited)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -96,6 +97,14 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		}
 		fmt.Fprint(os.Stderr, "no newline at the end")
 		return "logged", nil
+	case "orphan":
+		// A child in its own session, holding stdout open, outlives the
+		// runtime's process group.
+		child := exec.Command("setsid", "sleep", "30")
+		child.Stdout, child.Stderr = os.Stdout, os.Stderr
+		child.Start()
+		time.Sleep(time.Duration(ev.Millis) * time.Millisecond)
+		return "orphaned", nil
 	case "memory":
 		for range ev.MB {
 			b := bytes.Repeat([]byte{1}, 1<<20)
