@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -18,16 +17,7 @@ func (in *instance) awsCLI(t *testing.T, args ...string) (string, string, int) {
 	cmd := exec.CommandContext(within(t, 2*time.Minute), awsPath, all...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret",
 		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("aws %v: %v", args, err)
-	}
-	return out.String(), errb.String(), code
+	return run(t, cmd)
 }
 
 // awsPath is the aws CLI the test drives: Debian's (version 2) where it is

@@ -20,6 +20,13 @@ func (in *instance) lamina(t *testing.T, stdin string, args ...string) (string, 
 	cmd := exec.CommandContext(within(t, 2*time.Minute), laminaBin, args...)
 	cmd.Env = append(os.Environ(), "LAMINA_ENDPOINT="+in.endpoint)
 	cmd.Stdin = strings.NewReader(stdin)
+	return run(t, cmd)
+}
+
+// run runs cmd and returns its stdout, stderr and exit code; a command
+// that cannot run at all fails the test.
+func run(t *testing.T, cmd *exec.Cmd) (string, string, int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -27,7 +34,7 @@ func (in *instance) lamina(t *testing.T, stdin string, args ...string) (string, 
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("lamina %v: %v", args, err)
+		t.Fatalf("%v: %v", cmd.Args, err)
 	}
 	return out.String(), errb.String(), code
 }
