@@ -144,10 +144,6 @@ func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if q := r.URL.Query().Get("Qualifier"); q != "" && q != "$LATEST" {
-		h.fail(w, r, awserr.NotFound("Function not found: %s", catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, q)))
-		return
-	}
 	if err := h.catalog.Delete(r.Context(), fn.Name); err != nil {
 		h.fail(w, r, err)
 		return

@@ -31,12 +31,8 @@ const (
 	TypeResourceConflict      = "ResourceConflictException"
 	TypePreconditionFailed    = "PreconditionFailedException"
 	TypeRequestTooLarge       = "RequestTooLargeException"
-	TypeUnsupportedMediaType  = "UnsupportedMediaTypeException"
 	TypeTooManyRequests       = "TooManyRequestsException"
 	TypeService               = "ServiceException"
-	TypeInvalidZipFile        = "InvalidZipFileException"
-	TypeCodeStorageExceeded   = "CodeStorageExceededException"
-	TypeUnrecognizedClient    = "UnrecognizedClientException"
 )
 
 // Throttle reasons, as Lambda names them.
@@ -78,12 +74,6 @@ func TooLarge(format string, args ...any) *Error {
 // TooManyRequests returns a 429 TooManyRequestsException with a Reason.
 func TooManyRequests(reason, message string) *Error {
 	return &Error{Status: http.StatusTooManyRequests, Type: TypeTooManyRequests, Message: message, Reason: reason, RetryAfter: 1}
-}
-
-// InvalidZip returns a 400 InvalidParameterValueException about a package,
-// as Lambda answers CreateFunction with an unreadable zip.
-func InvalidZip(format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Type: TypeInvalidParameterValue, Message: fmt.Sprintf(format, args...)}
 }
 
 // Service returns a 500 ServiceException.

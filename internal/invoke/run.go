@@ -167,8 +167,13 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 	case errors.Is(err, pool.ErrLimit), ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
 		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
 	case errors.Is(err, pool.ErrClosed):
-		// The function changed while we waited; the new pool serves it.
-		return s.runOnce(ctx, s.poolFor(fn), fn, inv, tail)
+		// The function changed or went away while we waited.
+		current, ok := s.catalog.Get(fn.Name)
+		if !ok {
+			return nil, awserr.NotFound("Function not found: %s", catalog.ARN(s.cfg.Region, s.cfg.AccountID, fn.Name, ""))
+		}
+		p := s.poolFor(&current)
+		return s.runOnce(ctx, p, p.fn.Load(), inv, tail)
 	}
 	return nil, err
 }

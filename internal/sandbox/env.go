@@ -53,9 +53,9 @@ var (
 	ErrNoBootstrap = errors.New("no bootstrap")
 )
 
-// start launches the runtime process for spec. The environment is ready
+// Start launches the runtime process for spec. The environment is ready
 // once WaitReady returns nil.
-func (h *Host) start(spec Spec) (*Env, error) {
+func (h *Host) Start(spec Spec) (*Env, error) {
 	bootstrap, err := findBootstrap(spec.CodeDir)
 	if err != nil {
 		return nil, err

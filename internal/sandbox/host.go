@@ -20,9 +20,6 @@ func NewHost(noCgroups bool) *Host {
 	return &Host{cgroupParent: cgroupV1()}
 }
 
-// Start launches an environment for spec.
-func (h *Host) Start(spec Spec) (*Env, error) { return h.start(spec) }
-
 // MemoryEnforcement names how memory limits are enforced, for logs.
 func (h *Host) MemoryEnforcement() string {
 	if h.cgroupParent != "" {
