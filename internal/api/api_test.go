@@ -10,72 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/lamina-dev/lamina/internal/catalog"
 	"github.com/lamina-dev/lamina/internal/invoke"
 	"github.com/lamina-dev/lamina/internal/logs"
-	"github.com/lamina-dev/lamina/internal/store"
+	"github.com/lamina-dev/lamina/internal/store/storetest"
 )
-
-// memStore keeps the catalog's records and blobs in maps.
-type memStore struct {
-	mu   sync.Mutex // guards recs and blobs
-	recs map[string][]byte
-	blob map[string][]byte
-}
-
-func newMemStore() *memStore {
-	return &memStore{recs: map[string][]byte{}, blob: map[string][]byte{}}
-}
-
-func (m *memStore) PutRecord(_ context.Context, k string, v []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.recs[k] = v
-	return nil
-}
-
-func (m *memStore) DeleteRecord(_ context.Context, k string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.recs, k)
-	return nil
-}
-
-func (m *memStore) Records(context.Context) (map[string][]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := map[string][]byte{}
-	for k, v := range m.recs {
-		out[k] = v
-	}
-	return out, nil
-}
-
-func (m *memStore) PutBlob(_ context.Context, k string, v []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.blob[k] = v
-	return nil
-}
-
-func (m *memStore) Blob(_ context.Context, k string) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if v, ok := m.blob[k]; ok {
-		return v, nil
-	}
-	return nil, store.ErrNotFound
-}
-
-func (m *memStore) DeleteBlob(_ context.Context, k string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	delete(m.blob, k)
-	return nil
-}
 
 // recordingInvoker answers every invocation with its own payload.
 type recordingInvoker struct{ last invoke.Request }
@@ -87,7 +28,7 @@ func (r *recordingInvoker) Invoke(_ context.Context, req invoke.Request) (*invok
 
 func newTestHandler(t testing.TB) (*Handler, *recordingInvoker) {
 	t.Helper()
-	cat := catalog.New(newMemStore(), nil)
+	cat := catalog.New(storetest.NewMem(), nil)
 	inv := &recordingInvoker{}
 	h := New(Config{Region: "us-east-1", AccountID: "000000000000", AccountConcurrency: 1000},
 		cat, inv, logs.New(100, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -1,0 +1,74 @@
+package logs
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRetentionKeepsNewestLines(t *testing.T) {
+	s := New(3, nil)
+	for i := range 5 {
+		s.Append("fn", "req", []byte(fmt.Sprintf("line %d", i)))
+	}
+	got := s.Query("fn", Filter{})
+	if len(got) != 3 || got[0].Text != "line 2" || got[2].Text != "line 4" {
+		t.Errorf("Query = %+v; want lines 2..4", got)
+	}
+	if other := s.Query("other", Filter{}); len(other) != 0 {
+		t.Errorf("another function has %d lines", len(other))
+	}
+}
+
+func TestFilterAndTail(t *testing.T) {
+	s := New(100, nil)
+	s.Append("fn", "a", []byte("first a"))
+	s.Append("fn", "b", []byte("only b"))
+	s.Append("fn", "a", []byte(strings.Repeat("x", 10)))
+	if got := s.Query("fn", Filter{RequestID: "b"}); len(got) != 1 || got[0].Text != "only b" {
+		t.Errorf("RequestID filter = %+v", got)
+	}
+	if got := s.Query("fn", Filter{Since: time.Now().Add(time.Hour)}); len(got) != 0 {
+		t.Errorf("Since in the future = %+v", got)
+	}
+	if got := string(s.Tail("fn", "a", 1000)); got != "first a\nxxxxxxxxxx\n" {
+		t.Errorf("Tail = %q", got)
+	}
+	if got := string(s.Tail("fn", "a", 5)); got != "xxxx\n" {
+		t.Errorf("Tail cut to 5 bytes = %q", got)
+	}
+}
+
+func TestFollowSeesPastAndNewLines(t *testing.T) {
+	s := New(100, nil)
+	s.Append("fn", "a", []byte("before"))
+	ctx, cancel := context.WithCancel(t.Context())
+	past, next := s.Follow(ctx, "fn", Filter{RequestID: "a"})
+	if len(past) != 1 || past[0].Text != "before" {
+		t.Fatalf("past = %+v", past)
+	}
+	s.Append("fn", "b", []byte("other request"))
+	s.Append("fn", "a", []byte("after"))
+	if l := <-next; l.Text != "after" {
+		t.Errorf("followed line = %q; want the filtered new line", l.Text)
+	}
+	cancel()
+	for range next { // closes once the follower notices
+	}
+}
+
+func TestEcho(t *testing.T) {
+	var buf bytes.Buffer
+	s := New(10, &buf)
+	s.Append("fn", "a", []byte("hello"))
+	if buf.String() != "[fn] hello\n" {
+		t.Errorf("echo = %q", buf.String())
+	}
+	s.Drop("fn")
+	if got := s.Query("fn", Filter{}); len(got) != 0 {
+		t.Errorf("after Drop: %+v", got)
+	}
+}
