@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,5 +158,24 @@ func TestCLIUsage(t *testing.T) {
 	_, errOut, code := in.lamina(t, "", "ls", "--endpoint", "http://127.0.0.1:1")
 	if code != 1 || !strings.Contains(errOut, "is lamina running?") {
 		t.Errorf("ls against nothing: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestServeDeploysExample runs the README's first command: lamina serve
+// with --deploy of the example function, then the README's curl.
+func TestServeDeploysExample(t *testing.T) {
+	in := start(t, t.TempDir(), "--deploy", "hello=../../examples/hello")
+	if !in.stderr.waitFor("lamina: deployed hello", within(t, 2*time.Minute)) {
+		t.Fatalf("hello was not deployed:\n%s", in.stderr)
+	}
+	resp, err := http.Post(in.endpoint+"/2015-03-31/functions/hello/invocations", "application/json", strings.NewReader(`{"name":"you"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct{ Message, RequestID string }
+	json.NewDecoder(resp.Body).Decode(&got)
+	if resp.StatusCode != 200 || got.Message != "Hello, you!" || got.RequestID != resp.Header.Get("X-Amzn-Requestid") {
+		t.Errorf("invoke = %d %+v (request id header %q)", resp.StatusCode, got, resp.Header.Get("X-Amzn-Requestid"))
 	}
 }
