@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lamina-dev/lamina/internal/catalog"
+	"github.com/lamina-dev/lamina/internal/pool"
 	"github.com/lamina-dev/lamina/internal/runtimeapi"
 	"github.com/lamina-dev/lamina/internal/sandbox"
 )
@@ -134,3 +135,5 @@ func credentials() []string {
 	}
 	return out
 }
+
+var _ pool.Env = (*env)(nil)

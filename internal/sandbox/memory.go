@@ -184,3 +184,8 @@ func hwmBytes(pid int) int64 {
 	}
 	return 0
 }
+
+var (
+	_ memoryLimit = (*cgroupLimit)(nil)
+	_ memoryLimit = (*watchdog)(nil)
+)

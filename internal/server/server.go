@@ -144,3 +144,12 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
+
+// The concrete components satisfy the interfaces their consumers define.
+var (
+	_ catalog.Store  = (*store.Store)(nil)
+	_ invoke.Catalog = (*catalog.Catalog)(nil)
+	_ api.Catalog    = (*catalog.Catalog)(nil)
+	_ api.Invoker    = (*invoke.Service)(nil)
+	_ api.Logs       = (*logs.Store)(nil)
+)

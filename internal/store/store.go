@@ -190,3 +190,4 @@ func (s *Store) DeleteBlob(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
