@@ -190,4 +190,3 @@ func (s *Store) DeleteBlob(ctx context.Context, key string) error {
 	}
 	return nil
 }
-
