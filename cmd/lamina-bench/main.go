@@ -21,6 +21,7 @@ func main() {
 	flag.DurationVar(&o.Duration, "duration", 5*time.Second, "length of each throughput run")
 	flag.IntVar(&o.Cold, "cold", 50, "fresh functions to cold-start")
 	flag.BoolVar(&o.NoCgroups, "no-cgroups", false, "enforce memory limits with the watchdog, not cgroups")
+	flag.StringVar(&o.Endpoint, "endpoint", "", "benchmark the lamina running at this URL instead of one in this process")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (lamina and load) here")
 	flag.Parse()
 	if *cpuProfile != "" {

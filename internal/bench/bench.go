@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -37,6 +38,9 @@ type Options struct {
 	// NoCgroups runs lamina with the sampling memory watchdog instead of
 	// memory cgroups.
 	NoCgroups bool
+	// Endpoint, when set, benchmarks a lamina already running there
+	// instead of one started in this process.
+	Endpoint string
 }
 
 // Run performs the benchmark and writes a report to w.
@@ -57,28 +61,50 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	}
 	defer stopRaw()
 
-	srv := server.New(server.Config{
-		Addr: "127.0.0.1:0", DataDir: filepath.Join(tmp, "data"), NoCgroups: opts.NoCgroups,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err := srv.Start(ctx); err != nil {
-		return err
+	endpoint := strings.TrimRight(opts.Endpoint, "/")
+	if endpoint == "" {
+		srv := server.New(server.Config{
+			Addr: "127.0.0.1:0", DataDir: filepath.Join(tmp, "data"), NoCgroups: opts.NoCgroups,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		})
+		if err := srv.Start(ctx); err != nil {
+			return err
+		}
+		defer srv.Close(context.WithoutCancel(ctx))
+		endpoint = "http://" + srv.Addr()
 	}
-	defer srv.Close(context.WithoutCancel(ctx))
-	endpoint := "http://" + srv.Addr()
 	c := lambda.New(lambda.Options{BaseEndpoint: aws.String(endpoint), Region: "us-east-1", Credentials: aws.AnonymousCredentials{}})
-	if err := create(ctx, c, "bench", zipFile); err != nil {
+	// Functions are named for this run, so an external lamina can be
+	// benchmarked repeatedly; they are deleted at the end.
+	prefix := fmt.Sprintf("bench-%d", time.Now().UnixNano()%1e9)
+	var created []string
+	defer func() {
+		for _, name := range created {
+			c.DeleteFunction(context.WithoutCancel(ctx), &lambda.DeleteFunctionInput{FunctionName: aws.String(name)})
+		}
+	}()
+	deployFn := func(name string) error {
+		if err := create(ctx, c, name, zipFile); err != nil {
+			return err
+		}
+		created = append(created, name)
+		return nil
+	}
+	if err := deployFn(prefix); err != nil {
 		return err
 	}
 
 	payload := []byte(work.Payload)
 	conns := max(opts.Clients, 1)
 	rawT := target{name: "raw", url: raw, client: newClient(conns)}
-	lamT := target{name: "lamina", url: endpoint + "/2015-03-31/functions/bench/invocations", client: newClient(conns)}
+	lamT := target{name: "lamina", url: endpoint + "/2015-03-31/functions/" + prefix + "/invocations", client: newClient(conns)}
 
-	enforcement := "memory cgroups where writable"
-	if opts.NoCgroups {
-		enforcement = "memory watchdog (--no-cgroups)"
+	enforcement := "in-process lamina, memory cgroups where writable"
+	switch {
+	case opts.Endpoint != "":
+		enforcement = "lamina at " + opts.Endpoint
+	case opts.NoCgroups:
+		enforcement = "in-process lamina, memory watchdog (--no-cgroups)"
 	}
 	fmt.Fprintf(w, "lamina benchmark — %s; %s\n\n", machine(), enforcement)
 	both := []target{rawT, lamT}
@@ -110,7 +136,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	fmt.Fprintf(w, "  %-22s %9.0f req/s  p50 %6.0fµs  p99 %6.0fµs\n", "lamina Invoke API", lamRPS, us(lt.P50), us(lt.P99))
 	fmt.Fprintf(w, "  %-22s %9.1f%%\n\n", "lamina / raw", 100*lamRPS/rawRPS)
 
-	cold, err := coldStarts(ctx, c, endpoint, zipFile, opts.Cold)
+	cold, err := coldStarts(ctx, deployFn, endpoint, prefix, opts.Cold)
 	if err != nil {
 		return err
 	}
@@ -199,13 +225,13 @@ func create(ctx context.Context, c *lambda.Client, name string, zipFile []byte) 
 // coldStarts creates n functions and times the first invoke of each. They
 // share one package, so the code is unpacked once, as it is for every
 // environment after a function's first.
-func coldStarts(ctx context.Context, c *lambda.Client, endpoint string, zipFile []byte, n int) ([]time.Duration, error) {
+func coldStarts(ctx context.Context, deploy func(string) error, endpoint, prefix string, n int) ([]time.Duration, error) {
 	t := target{name: "cold", client: newClient(1)}
 	payload := []byte(work.Payload)
 	var out []time.Duration
 	for i := range n {
-		name := fmt.Sprintf("cold-%03d", i)
-		if err := create(ctx, c, name, zipFile); err != nil {
+		name := fmt.Sprintf("%s-cold-%03d", prefix, i)
+		if err := deploy(name); err != nil {
 			return nil, err
 		}
 		t.url = endpoint + "/2015-03-31/functions/" + name + "/invocations"
