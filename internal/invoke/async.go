@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,9 @@ type asyncQueue struct {
 	svc   *Service
 	cfg   Config
 	queue chan *event
+	// held counts the payload bytes of accepted events not yet finished,
+	// queued or waiting to retry; it is bounded by Config.AsyncQueueBytes.
+	held atomic.Int64
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}
@@ -55,9 +59,15 @@ func (s *Service) enqueue(fn *catalog.Function, req Request) (*Response, error) 
 	}
 	ev := &event{requestID: uuid.NewString(), function: fn.Name, req: req, enqueued: time.Now()}
 	ev.req.LogTail = false
+	size := int64(len(req.Payload))
+	if s.async.held.Add(size) > s.cfg.AsyncQueueBytes {
+		s.async.held.Add(-size)
+		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "The asynchronous event queue is full.")
+	}
 	select {
 	case s.async.queue <- ev:
 	default:
+		s.async.held.Add(-size)
 		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "The asynchronous event queue is full.")
 	}
 	return &Response{Status: http.StatusAccepted, RequestID: ev.requestID, ExecutedVersion: "$LATEST"}, nil
@@ -80,33 +90,45 @@ func (q *asyncQueue) start(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
+// process runs one attempt of ev and either finishes it or schedules the
+// next attempt.
 func (q *asyncQueue) process(ctx context.Context, ev *event) {
+	if !q.attempt(ctx, ev) {
+		q.held.Add(-int64(len(ev.req.Payload)))
+	}
+}
+
+// attempt runs ev once and reports whether it was scheduled again.
+func (q *asyncQueue) attempt(ctx context.Context, ev *event) bool {
 	log := q.svc.log.With("function", ev.function, "requestId", ev.requestID)
 	if time.Since(ev.enqueued) > maxEventAge {
 		log.Warn("dropping event: maximum event age exceeded", "attempts", ev.attempts)
-		return
+		return false
 	}
 	fn, ok := q.svc.catalog.Get(ev.function)
 	if !ok {
 		log.Warn("dropping event: function was deleted")
-		return
+		return false
 	}
 	resp, err := q.svc.run(ctx, &fn, ev.req, ev.requestID)
 	switch {
 	case ctx.Err() != nil:
-		return
+		return false
 	case err != nil:
 		// Throttles and platform errors wait and retry, with back-off.
 		ev.backoff = min(max(2*ev.backoff, time.Second), maxThrottleWait)
 		q.later(ev, ev.backoff)
+		return true
 	case resp.FunctionError != "":
 		ev.attempts++
 		if ev.attempts > maxEventRetries {
 			log.Warn("dropping event: retries exhausted", "attempts", ev.attempts, "error", string(resp.Payload))
-			return
+			return false
 		}
 		q.later(ev, q.cfg.AsyncRetryDelay*time.Duration(ev.attempts))
+		return true
 	}
+	return false
 }
 
 // later requeues ev after d.

@@ -55,9 +55,12 @@ type Config struct {
 	// AsyncRetryDelay is the wait before the first retry of a failed
 	// event; the second waits twice as long (Lambda: 1 and 2 minutes).
 	AsyncRetryDelay time.Duration
-	// AsyncWorkers run queued events; AsyncQueue bounds the queue.
-	AsyncWorkers int
-	AsyncQueue   int
+	// AsyncWorkers run queued events; AsyncQueue bounds the queue's
+	// events and AsyncQueueBytes the payload bytes of all accepted events
+	// not yet finished.
+	AsyncWorkers    int
+	AsyncQueue      int
+	AsyncQueueBytes int64
 }
 
 // SetDefaults fills unset fields with their defaults.
@@ -88,6 +91,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.AsyncQueue == 0 {
 		c.AsyncQueue = 10000
+	}
+	if c.AsyncQueueBytes == 0 {
+		c.AsyncQueueBytes = 256 << 20
 	}
 }
 

@@ -21,6 +21,7 @@ type Line struct {
 // Store holds recent lines for every function.
 type Store struct {
 	maxLines int
+	maxBytes int
 	echo     io.Writer
 
 	mu    sync.Mutex // guards funcs
@@ -29,18 +30,24 @@ type Store struct {
 	echoMu sync.Mutex // serialises writes to echo
 }
 
-// ring is one function's lines and followers.
+// ring is one function's lines, oldest first from start, and followers.
 type ring struct {
 	mu    sync.Mutex // guards the fields below
 	lines []Line
-	next  int // where the next line goes once lines is full
+	start int // lines[:start] are dropped and wait to be compacted away
+	bytes int // text bytes of lines[start:]
 	subs  map[chan Line]struct{}
 }
 
-// New returns a store keeping up to maxLines lines per function. When echo
-// is not nil every line is also written there.
+// DefaultMaxBytes bounds the text kept per function, so that a function
+// that writes without pause cannot exhaust lamina's memory.
+const DefaultMaxBytes = 8 << 20
+
+// New returns a store keeping, per function, up to maxLines lines and
+// DefaultMaxBytes of text, dropping the oldest first. When echo is not nil
+// every line is also written there.
 func New(maxLines int, echo io.Writer) *Store {
-	return &Store{maxLines: maxLines, echo: echo, funcs: map[string]*ring{}}
+	return &Store{maxLines: maxLines, maxBytes: DefaultMaxBytes, echo: echo, funcs: map[string]*ring{}}
 }
 
 func (s *Store) ring(fn string) *ring {
@@ -59,12 +66,7 @@ func (s *Store) Append(fn, requestID string, text []byte) {
 	l := Line{Time: time.Now().UTC(), Function: fn, RequestID: requestID, Text: string(text)}
 	r := s.ring(fn)
 	r.mu.Lock()
-	if len(r.lines) < s.maxLines {
-		r.lines = append(r.lines, l)
-	} else {
-		r.lines[r.next] = l
-		r.next = (r.next + 1) % len(r.lines)
-	}
+	r.appendLocked(l, s.maxLines, s.maxBytes)
 	for ch := range r.subs {
 		select {
 		case ch <- l:
@@ -97,11 +99,26 @@ func (s *Store) Query(fn string, f Filter) []Line {
 	return r.collectLocked(f)
 }
 
+func (r *ring) appendLocked(l Line, maxLines, maxBytes int) {
+	r.lines = append(r.lines, l)
+	r.bytes += len(l.Text)
+	for len(r.lines)-r.start > maxLines || (r.bytes > maxBytes && len(r.lines)-r.start > 1) {
+		r.bytes -= len(r.lines[r.start].Text)
+		r.lines[r.start] = Line{}
+		r.start++
+	}
+	// Compact once the dropped prefix is half the slice: amortised O(1).
+	if r.start > len(r.lines)/2 {
+		n := copy(r.lines, r.lines[r.start:])
+		clear(r.lines[n:])
+		r.lines = r.lines[:n]
+		r.start = 0
+	}
+}
+
 func (r *ring) collectLocked(f Filter) []Line {
 	var out []Line
-	n := len(r.lines)
-	for i := range n {
-		l := r.lines[(r.next+i)%n]
+	for _, l := range r.lines[r.start:] {
 		if f.match(l) {
 			out = append(out, l)
 		}

@@ -72,3 +72,24 @@ func TestEcho(t *testing.T) {
 		t.Errorf("after Drop: %+v", got)
 	}
 }
+
+func TestRetentionBoundsBytes(t *testing.T) {
+	s := New(1000, nil)
+	s.maxBytes = 100
+	for i := range 50 {
+		s.Append("fn", "req", []byte(fmt.Sprintf("%09d", i))) // 9 bytes each
+	}
+	got := s.Query("fn", Filter{})
+	total := 0
+	for _, l := range got {
+		total += len(l.Text)
+	}
+	if total > 100 || len(got) != 11 || got[len(got)-1].Text != "000000049" {
+		t.Errorf("kept %d lines, %d bytes, last %q; want the newest 11 lines within 100 bytes", len(got), total, got[len(got)-1].Text)
+	}
+	// One line over the budget is still kept, alone.
+	s.Append("fn", "req", []byte(strings.Repeat("x", 500)))
+	if got := s.Query("fn", Filter{}); len(got) != 1 || len(got[0].Text) != 500 {
+		t.Errorf("after a huge line: %d lines", len(got))
+	}
+}
