@@ -5,7 +5,6 @@ package codecache
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,12 +92,4 @@ func (c *Cache) unpack(ctx context.Context, key, dir string, fetch func(context.
 		return fmt.Errorf("install package %s: %w", key, err)
 	}
 	return nil
-}
-
-// Remove deletes the unpacked copy of key, if any.
-func (c *Cache) Remove(key string) error {
-	if key == "" || filepath.Base(key) != key {
-		return errors.New("remove: bad package key")
-	}
-	return os.RemoveAll(filepath.Join(c.dir, key))
 }

@@ -272,14 +272,3 @@ func (s *Service) limits(fn *catalog.Function) (int, bool) {
 func envKey(fn *catalog.Function) string {
 	return fmt.Sprintf("%s|%s|%s|%d|%d|%v", fn.CodeKey, fn.Runtime, fn.Handler, fn.MemorySize, fn.EphemeralStorage, fn.Environment)
 }
-
-// Stats reports each function's pool counts.
-func (s *Service) Stats() map[string]pool.Stats {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make(map[string]pool.Stats, len(s.pools))
-	for name, p := range s.pools {
-		out[name] = p.pool.Stats()
-	}
-	return out
-}
