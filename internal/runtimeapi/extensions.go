@@ -19,10 +19,10 @@ type extension struct {
 
 func (e *extension) wants(event string) bool { return slices.Contains(e.events, event) }
 
-func (s *Server) registerExtension(w http.ResponseWriter, r *http.Request) {
+func (s *Server) registerExtension(c *conn, r *http.Request) {
 	name := r.Header.Get(hExtensionName)
 	if name == "" {
-		writeError(w, http.StatusBadRequest, "InvalidRequest", "missing "+hExtensionName+" header")
+		writeError(c, http.StatusBadRequest, "InvalidRequest", "missing "+hExtensionName+" header")
 		return
 	}
 	var body struct {
@@ -31,19 +31,19 @@ func (s *Server) registerExtension(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &body); err != nil {
-			writeError(w, http.StatusBadRequest, "InvalidRequestFormat", err.Error())
+			writeError(c, http.StatusBadRequest, "InvalidRequestFormat", err.Error())
 			return
 		}
 	}
 	for _, ev := range body.Events {
 		if ev != "INVOKE" && ev != "SHUTDOWN" {
-			writeError(w, http.StatusBadRequest, "InvalidEventType", "unknown event "+ev)
+			writeError(c, http.StatusBadRequest, "InvalidEventType", "unknown event "+ev)
 			return
 		}
 	}
 	select {
 	case <-s.ready:
-		writeError(w, http.StatusForbidden, "InvalidStateTransition", "extensions register during init")
+		writeError(c, http.StatusForbidden, "InvalidStateTransition", "extensions register during init")
 		return
 	default:
 	}
@@ -51,31 +51,27 @@ func (s *Server) registerExtension(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.exts[id] = &extension{name: name, events: body.Events, queue: make(chan []byte, maxEventBuffer)}
 	s.mu.Unlock()
-	w.Header().Set(hExtensionID, id)
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]string{
+	reply, _ := json.Marshal(map[string]string{
 		"functionName":    s.cfg.FunctionName,
 		"functionVersion": s.cfg.FunctionVersion,
 		"handler":         s.cfg.Handler,
 	})
+	c.reply(http.StatusOK, "application/json", reply, hExtensionID, id)
 }
 
-func (s *Server) nextEvent(w http.ResponseWriter, r *http.Request) {
+func (s *Server) nextEvent(c *conn, r *http.Request) {
 	s.mu.Lock()
 	ext := s.exts[r.Header.Get(hExtensionID)]
 	s.mu.Unlock()
 	if ext == nil {
-		writeError(w, http.StatusForbidden, "Extension.InvalidExtensionIdentifier", "unknown extension identifier")
+		writeError(c, http.StatusForbidden, "Extension.InvalidExtensionIdentifier", "unknown extension identifier")
 		return
 	}
 	select {
 	case ev := <-ext.queue:
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set(hExtensionID, r.Header.Get(hExtensionID))
-		w.Write(ev)
-	case <-r.Context().Done():
+		c.reply(http.StatusOK, "application/json", ev, hExtensionID, r.Header.Get(hExtensionID))
 	case <-s.closed:
-		writeError(w, http.StatusInternalServerError, "Extension.Closed", "the environment is gone")
+		writeError(c, http.StatusInternalServerError, "Extension.Closed", "the environment is gone")
 	}
 }
 

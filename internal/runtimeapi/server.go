@@ -1,15 +1,9 @@
 package runtimeapi
 
 import (
-	"context"
-	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
-	"runtime"
-	"strconv"
 	"sync"
 )
 
@@ -22,17 +16,19 @@ type Config struct {
 
 // Server is the Runtime API endpoint of one execution environment.
 type Server struct {
-	cfg         Config
-	ln          net.Listener
-	srv         *http.Server
-	invocations chan *Invocation
-	ready       chan struct{}
-	readyOnce   sync.Once
-	closed      chan struct{}
-	closeOnce   sync.Once
-	served      chan struct{}
+	cfg       Config
+	ln        net.Listener
+	ready     chan struct{}
+	readyOnce sync.Once
+	closed    chan struct{}
+	closeOnce sync.Once
+	parked    chan struct{} // a token whenever a connection joins held
+	wg        sync.WaitGroup
 
 	mu       sync.Mutex // guards the fields below
+	held     []*conn    // connections no goroutine reads: waiting in GET /next
+	reading  *conn      // the connection Run is reading, to interrupt
+	conns    map[*conn]struct{}
 	current  *Invocation
 	lastDone string
 	initErr  *FunctionError
@@ -42,12 +38,12 @@ type Server struct {
 // New returns a server for one environment; Start makes it listen.
 func New(cfg Config) *Server {
 	return &Server{
-		cfg:         cfg,
-		invocations: make(chan *Invocation),
-		ready:       make(chan struct{}),
-		closed:      make(chan struct{}),
-		served:      make(chan struct{}),
-		exts:        map[string]*extension{},
+		cfg:    cfg,
+		ready:  make(chan struct{}),
+		closed: make(chan struct{}),
+		parked: make(chan struct{}, 1),
+		conns:  map[*conn]struct{}{},
+		exts:   map[string]*extension{},
 	}
 }
 
@@ -58,14 +54,8 @@ func (s *Server) Start() error {
 		return fmt.Errorf("listen runtime api: %w", err)
 	}
 	s.ln = ln
-	// No read timeouts: the only client is the environment's own runtime,
-	// which long-polls by design, and per-request deadlines cost timer
-	// work on every invocation.
-	s.srv = &http.Server{Handler: s.routes()}
-	go func() {
-		defer close(s.served)
-		s.srv.Serve(ln)
-	}()
+	s.wg.Add(1)
+	go s.accept()
 	return nil
 }
 
@@ -94,222 +84,94 @@ func (s *Server) HasExtensions() bool {
 // Abort makes every pending and future call fail: the process behind the
 // environment is gone.
 func (s *Server) Abort() {
-	s.closeOnce.Do(func() { close(s.closed) })
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.mu.Lock()
+		if s.reading != nil {
+			s.reading.interrupt()
+		}
+		s.mu.Unlock()
+	})
 }
 
-// Close aborts and stops serving.
+// Close aborts, closes every connection and waits for the server's
+// goroutines.
 func (s *Server) Close() error {
 	s.Abort()
-	if s.srv == nil {
+	if s.ln == nil {
 		return nil
 	}
-	err := s.srv.Close()
-	<-s.served
+	err := s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
 	return err
 }
 
-// Run hands inv to the runtime and waits for its outcome. It returns
-// ErrNotDelivered when the runtime never took the invocation, ErrClosed
-// when the environment died while running it, and ctx's error when ctx
-// ends first (the caller then treats it as a timeout).
-func (s *Server) Run(ctx context.Context, inv *Invocation) (Outcome, error) {
-	inv.done = make(chan Outcome, 1)
-	select {
-	case s.invocations <- inv:
-	case <-s.closed:
-		return Outcome{}, ErrNotDelivered
-	case <-ctx.Done():
-		return Outcome{}, ctx.Err()
+func (s *Server) accept() {
+	defer s.wg.Done()
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return
+		}
+		c := newConn(nc)
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.serveConn(c)
 	}
-	s.notifyInvoke(inv)
-	select {
-	case out := <-inv.done:
-		return out, nil
-	case <-ctx.Done():
-		return Outcome{}, ctx.Err()
-	case <-s.closed:
-		select {
-		case out := <-inv.done:
-			return out, nil
-		default:
-			return Outcome{}, ErrClosed
+}
+
+// serveConn reads requests from c until one parks it (a GET /next waiting
+// for an invocation: c then belongs to held) or the connection ends.
+func (s *Server) serveConn(c *conn) {
+	defer s.wg.Done()
+	for {
+		req, err := c.read()
+		if err != nil {
+			s.drop(c)
+			return
+		}
+		if s.serve(c, req) {
+			return
+		}
+		if !c.finish(req) {
+			s.drop(c)
+			return
 		}
 	}
 }
 
-func (s *Server) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", s.next)
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", s.response)
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", s.invocationError)
-	mux.HandleFunc("POST /2018-06-01/runtime/init/error", s.initError)
-	mux.HandleFunc("POST /2020-01-01/extension/register", s.registerExtension)
-	mux.HandleFunc("GET /2020-01-01/extension/event/next", s.nextEvent)
-	return mux
+// resume hands c back to a reader of its own once Run is done with it.
+func (s *Server) resume(c *conn) {
+	s.wg.Add(1)
+	go s.serveConn(c)
 }
 
-func (s *Server) next(w http.ResponseWriter, r *http.Request) {
+func (s *Server) drop(c *conn) {
+	c.close()
 	s.mu.Lock()
-	busy := s.current != nil
+	delete(s.conns, c)
 	s.mu.Unlock()
-	if busy {
-		writeError(w, http.StatusForbidden, "InvalidStateTransition", "the current invocation has not been answered")
-		return
-	}
+}
+
+// park makes c, which holds an unanswered GET /next, available to Run.
+func (s *Server) park(c *conn) {
 	s.readyOnce.Do(func() { close(s.ready) })
-	var inv *Invocation
-	select {
-	case inv = <-s.invocations:
-	case <-s.closed:
-		writeError(w, http.StatusInternalServerError, "Runtime.Closed", "the environment is shutting down")
-		return
-	case <-r.Context().Done():
-		return
-	}
 	s.mu.Lock()
-	s.current = inv
+	s.held = append(s.held, c)
 	s.mu.Unlock()
-	h := w.Header()
-	h["Lambda-Runtime-Aws-Request-Id"] = []string{inv.RequestID}
-	h["Lambda-Runtime-Deadline-Ms"] = []string{strconv.FormatInt(inv.Deadline.UnixMilli(), 10)}
-	h["Lambda-Runtime-Invoked-Function-Arn"] = []string{inv.FunctionARN}
-	setIf(h, hTraceID, inv.TraceID)
-	setIf(h, hClientContext, inv.ClientContext)
-	setIf(h, hCognitoIdentity, inv.CognitoIdentity)
-	ct := inv.ContentType
-	if ct == "" {
-		ct = "application/json"
-	}
-	h["Content-Type"] = []string{ct}
-	h["Content-Length"] = []string{strconv.Itoa(len(inv.Payload))}
-	w.WriteHeader(http.StatusOK)
-	w.Write(inv.Payload)
-}
-
-func setIf(h http.Header, k, v string) {
-	if v != "" {
-		h[k] = []string{v}
-	}
-}
-
-// take checks that id is the invocation in flight and ends it, writing the
-// Runtime API error itself when it is not.
-func (s *Server) take(w http.ResponseWriter, id string) *Invocation {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	inv := s.current
-	if inv == nil || inv.RequestID != id {
-		if id != "" && id == s.lastDone {
-			writeError(w, http.StatusForbidden, "InvalidStateTransition", "invocation "+id+" was already answered")
-		} else {
-			writeError(w, http.StatusBadRequest, "InvalidRequestID", "unknown or stale request id "+id)
-		}
-		return nil
-	}
-	s.current = nil
-	s.lastDone = id
-	return inv
-}
-
-func (s *Server) response(w http.ResponseWriter, r *http.Request) {
-	if mode := r.Header.Get(hResponseMode); mode != "" && mode != "streaming" {
-		writeError(w, http.StatusBadRequest, "InvalidFunctionResponseMode", "unknown response mode "+strconv.Quote(mode))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxResponseBytes+responseSlack+1))
-	inv := s.take(w, r.PathValue("id"))
-	if inv == nil {
-		return
-	}
-	switch {
-	case err != nil:
-		inv.done <- Outcome{Err: &FunctionError{Type: "Runtime.TruncatedResponse", Message: "the runtime's response was cut off: " + err.Error()}}
-		writeError(w, http.StatusBadRequest, "Runtime.TruncatedResponse", err.Error())
-	case len(body) > MaxResponseBytes+responseSlack:
-		inv.done <- Outcome{Err: &FunctionError{
-			Type:    "Function.ResponseSizeTooLarge",
-			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxResponseBytes+responseSlack),
-		}}
-		writeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "response over the 6 MB limit")
-	case r.Trailer.Get(hErrorType) != "":
-		inv.done <- Outcome{Err: trailerError(r.Trailer)}
-		writeAccepted(w)
-	default:
-		inv.done <- Outcome{Payload: body, ContentType: r.Header.Get("Content-Type")}
-		// Let the invocation answer its caller before this handler writes
-		// the runtime's 202: the caller is the one waiting.
-		runtime.Gosched()
-		writeAccepted(w)
-	}
-}
-
-// trailerError reads a mid-stream error reported in trailers, as
-// aws-lambda-go does when reading its response fails.
-func trailerError(t http.Header) *FunctionError {
-	fe := &FunctionError{Type: t.Get(hErrorType)}
-	if raw, err := base64.StdEncoding.DecodeString(t.Get(hErrorBody)); err == nil && json.Valid(raw) {
-		fe.Body = raw
-	}
-	return fe
-}
-
-func (s *Server) invocationError(w http.ResponseWriter, r *http.Request) {
-	fe := readFunctionError(r)
-	inv := s.take(w, r.PathValue("id"))
-	if inv == nil {
-		return
-	}
-	inv.done <- Outcome{Err: fe}
-	writeAccepted(w)
-}
-
-func (s *Server) initError(w http.ResponseWriter, r *http.Request) {
-	fe := readFunctionError(r)
 	select {
-	case <-s.ready:
-		writeError(w, http.StatusForbidden, "InvalidStateTransition", "init/error is only allowed during init")
-		return
+	case s.parked <- struct{}{}:
 	default:
 	}
-	s.mu.Lock()
-	s.initErr = fe
-	s.mu.Unlock()
-	writeAccepted(w)
-}
-
-// readFunctionError builds the error from the body when it is error JSON,
-// else from the Lambda-Runtime-Function-Error-Type header. The stack trace
-// is passed through unchecked: runtimes disagree on its shape.
-func readFunctionError(r *http.Request) *FunctionError {
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorBytes))
-	fe := &FunctionError{Type: r.Header.Get(hErrorType)}
-	var parsed struct {
-		Type    string `json:"errorType"`
-		Message string `json:"errorMessage"`
-	}
-	if json.Unmarshal(body, &parsed) == nil && (parsed.Type != "" || parsed.Message != "") {
-		fe.Body = body
-		fe.Message = parsed.Message
-		if parsed.Type != "" {
-			fe.Type = parsed.Type
-		}
-	} else if len(body) > 0 {
-		fe.Message = string(body)
-	}
-	if fe.Type == "" {
-		fe.Type = "Runtime.Unknown"
-	}
-	return fe
-}
-
-func writeAccepted(w http.ResponseWriter) {
-	w.Header()["Content-Type"] = []string{"application/json"}
-	w.WriteHeader(http.StatusAccepted)
-	io.WriteString(w, `{"status":"OK"}`)
-}
-
-func writeError(w http.ResponseWriter, status int, typ, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"errorType": typ, "errorMessage": msg})
 }
