@@ -107,20 +107,27 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 		enforcement = "in-process lamina, memory watchdog (--no-cgroups)"
 	}
 	fmt.Fprintf(w, "lamina benchmark — %s; %s\n\n", machine(), enforcement)
-	both := []target{rawT, lamT}
-	if _, err := serial(ctx, both, payload, 200); err != nil { // warm up
-		return err
-	}
-	lat, err := serial(ctx, both, payload, opts.Serial)
+	aloneT, stopAlone, err := functionAlone(ctx, tmp)
 	if err != nil {
 		return err
 	}
-	rs, ls := summarize(lat[0]), summarize(lat[1])
+	defer stopAlone()
+	all := []target{rawT, lamT, aloneT}
+	if _, err := serial(ctx, all, payload, 200); err != nil { // warm up
+		return err
+	}
+	lat, err := serial(ctx, all, payload, opts.Serial)
+	if err != nil {
+		return err
+	}
+	rs, ls, fs := summarize(lat[0]), summarize(lat[1]), summarize(lat[2])
 	fmt.Fprintf(w, "Warm invoke, serial (%d calls each, alternating)\n", opts.Serial)
 	fmt.Fprintf(w, "  %-22s %10s %10s %10s\n", "", "p50", "p99", "p99.9")
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "raw Go HTTP server", us(rs.P50), us(rs.P99), us(rs.P999))
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "lamina Invoke API", us(ls.P50), us(ls.P99), us(ls.P999))
-	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs\n\n", "added by lamina", us(ls.P50-rs.P50), us(ls.P99-rs.P99))
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs\n", "added by lamina", us(ls.P50-rs.P50), us(ls.P99-rs.P99))
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs   (the function through its Runtime API only)\n\n",
+		"function alone", us(fs.P50), us(fs.P99), us(fs.P999))
 
 	rawRPS, rawTL, err := throughput(ctx, rawT, payload, opts.Clients, opts.Duration)
 	if err != nil {

@@ -11,11 +11,13 @@ import (
 	"time"
 )
 
-// target is one URL the benchmark posts the payload to.
+// target is one URL the benchmark posts the payload to, or, when do is
+// set, a call that is not made over HTTP.
 type target struct {
 	name   string
 	url    string
 	client *http.Client
+	do     func(ctx context.Context, payload []byte) error
 }
 
 func newClient(conns int) *http.Client {
@@ -26,6 +28,9 @@ func newClient(conns int) *http.Client {
 
 // call posts payload and checks for a 200 without a function error.
 func (t target) call(ctx context.Context, payload []byte) error {
+	if t.do != nil {
+		return t.do(ctx, payload)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(payload))
 	if err != nil {
 		return err
