@@ -249,3 +249,54 @@ func FuzzReadFunctionError(f *testing.F) {
 		}
 	})
 }
+
+// TestReplyOnOtherConnection covers runtimes that do not reuse the
+// connection of their GET /next for the reply: one that closes it after
+// each request, and one that keeps it open while replying on another (Run
+// is then blocked reading the first and must be interrupted).
+func TestReplyOnOtherConnection(t *testing.T) {
+	s, base := startServer(t)
+	oneShot := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	nextClient := &http.Client{Transport: &http.Transport{}}
+	replyClient := &http.Client{Transport: &http.Transport{}}
+	tests := []struct {
+		name        string
+		next, reply *http.Client
+	}{
+		{"connection per request", oneShot, oneShot},
+		{"next connection kept open", nextClient, replyClient},
+		{"next connection reused", nextClient, replyClient},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := "other-" + string(rune('a'+i))
+			result := runAsync(s, &Invocation{RequestID: id, Payload: []byte(`{}`), Deadline: time.Now().Add(time.Minute)})
+			resp, err := tt.next.Get(base + "/runtime/invocation/next")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if got := resp.Header.Get(hRequestID); got != id {
+				t.Fatalf("next delivered %q; want %q", got, id)
+			}
+			req, _ := http.NewRequest(http.MethodPost, base+"/runtime/invocation/"+id+"/response", strings.NewReader(`"done"`))
+			r, err := tt.reply.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Body.Close()
+			if r.StatusCode != http.StatusAccepted {
+				t.Fatalf("reply: %d; want 202", r.StatusCode)
+			}
+			select {
+			case out := <-result:
+				if string(out.Payload) != `"done"` || out.Err != nil {
+					t.Errorf("outcome = %+v", out)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return after the reply came over another connection")
+			}
+		})
+	}
+}
