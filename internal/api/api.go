@@ -31,6 +31,17 @@ type Catalog interface {
 	UpdateCode(ctx context.Context, name string, zipFile []byte, revisionID string, dryRun bool) (catalog.Function, error)
 	UpdateConfig(ctx context.Context, name, revisionID string, change func(*catalog.Function)) (catalog.Function, error)
 	Delete(ctx context.Context, name string) error
+
+	Version(name, version string) (catalog.Function, bool)
+	Versions(name string) ([]catalog.Function, bool)
+	Resolve(name, qualifier string) (catalog.Function, *catalog.Alias, bool)
+	Publish(ctx context.Context, name, codeSha256, description, revisionID string) (catalog.Function, error)
+	DeleteVersion(ctx context.Context, name, version string) error
+	Alias(fn, name string) (catalog.Alias, bool)
+	Aliases(fn string) []catalog.Alias
+	CreateAlias(ctx context.Context, a catalog.Alias) (catalog.Alias, error)
+	UpdateAlias(ctx context.Context, fn, name, revisionID string, change func(*catalog.Alias)) (catalog.Alias, error)
+	DeleteAlias(ctx context.Context, fn, name string) error
 }
 
 // Invoker runs invocations.
@@ -80,6 +91,13 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /2015-03-31/functions/{name}/configuration", h.getConfiguration)
 	m.HandleFunc("PUT /2015-03-31/functions/{name}/configuration", h.updateConfiguration)
 	m.HandleFunc("PUT /2015-03-31/functions/{name}/code", h.updateCode)
+	m.HandleFunc("POST /2015-03-31/functions/{name}/versions", h.publishVersion)
+	m.HandleFunc("GET /2015-03-31/functions/{name}/versions", h.listVersions)
+	m.HandleFunc("POST /2015-03-31/functions/{name}/aliases", h.createAlias)
+	m.HandleFunc("GET /2015-03-31/functions/{name}/aliases", h.listAliases)
+	m.HandleFunc("GET /2015-03-31/functions/{name}/aliases/{alias}", h.getAlias)
+	m.HandleFunc("PUT /2015-03-31/functions/{name}/aliases/{alias}", h.updateAlias)
+	m.HandleFunc("DELETE /2015-03-31/functions/{name}/aliases/{alias}", h.deleteAlias)
 	m.HandleFunc("PUT /2017-10-31/functions/{name}/concurrency", h.putConcurrency)
 	m.HandleFunc("DELETE /2017-10-31/functions/{name}/concurrency", h.deleteConcurrency)
 	m.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)
@@ -151,20 +169,34 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-// functionFrom resolves the {name} path value to a deployed function;
-// only $LATEST exists until versions land.
-func (h *Handler) functionFrom(r *http.Request) (catalog.Function, error) {
+// functionFrom resolves the {name} path value and the Qualifier query
+// parameter to the configuration they name: $LATEST, a version, or the
+// version an alias points to. It also returns the qualifier as given.
+func (h *Handler) functionFrom(r *http.Request) (catalog.Function, string, error) {
 	name, q, err := parseName(r.PathValue("name"))
 	if err != nil {
-		return catalog.Function{}, err
+		return catalog.Function{}, "", err
 	}
 	q, err = qualifierOf(q, r.URL.Query().Get("Qualifier"))
 	if err != nil {
-		return catalog.Function{}, err
+		return catalog.Function{}, "", err
 	}
-	fn, ok := h.catalog.Get(name)
-	if !ok || (q != "" && q != "$LATEST") {
-		return catalog.Function{}, awserr.NotFound("Function not found: %s", catalog.ARN(h.cfg.Region, h.cfg.AccountID, name, q))
+	fn, _, ok := h.catalog.Resolve(name, q)
+	if !ok {
+		return catalog.Function{}, "", awserr.NotFound("Function not found: %s", catalog.ARN(h.cfg.Region, h.cfg.AccountID, name, q))
+	}
+	return fn, q, nil
+}
+
+// latestFrom is functionFrom for operations on the function itself (its
+// $LATEST), which take no other qualifier.
+func (h *Handler) latestFrom(r *http.Request) (catalog.Function, error) {
+	fn, q, err := h.functionFrom(r)
+	if err != nil {
+		return fn, err
+	}
+	if q != "" && q != catalog.Latest {
+		return catalog.Function{}, awserr.InvalidParameter("This operation does not accept a qualifier (%s): name the function without a version or alias.", q)
 	}
 	return fn, nil
 }

@@ -2,7 +2,7 @@ package api
 
 import (
 	"net/http"
-	"strconv"
+	"strings"
 
 	"github.com/lamina-dev/lamina/internal/awserr"
 	"github.com/lamina-dev/lamina/internal/catalog"
@@ -66,20 +66,26 @@ func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, http.StatusCreated, h.configuration(created))
+	if in.Publish {
+		if created, err = h.catalog.Publish(r.Context(), created.Name, "", "", ""); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.writeJSON(w, http.StatusCreated, h.configuration(created, ""))
 }
 
 func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, q, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	out := map[string]any{
-		"Configuration": h.configuration(fn),
+		"Configuration": h.configuration(fn, q),
 		"Code": map[string]string{
 			"RepositoryType": "S3",
-			"Location":       "http://" + r.Host + "/lamina/v1/functions/" + fn.Name + "/code",
+			"Location":       "http://" + r.Host + "/lamina/v1/functions/" + fn.Name + "/code?Qualifier=" + fn.VersionName(),
 		},
 	}
 	if len(fn.Tags) > 0 {
@@ -92,59 +98,68 @@ func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getConfiguration(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, q, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, http.StatusOK, h.configuration(fn))
+	h.writeJSON(w, http.StatusOK, h.configuration(fn, q))
 }
 
 func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
+	maxItems, err := maxItemsOf(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	q := r.URL.Query()
-	maxItems := defaultMaxList
-	if s := q.Get("MaxItems"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 10000 {
-			h.fail(w, r, awserr.InvalidParameter("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", s))
-			return
+	var all []catalog.Function
+	for _, fn := range h.catalog.List() {
+		if q.Get("FunctionVersion") != "ALL" {
+			all = append(all, fn)
+			continue
 		}
-		maxItems = n
+		versions, _ := h.catalog.Versions(fn.Name)
+		all = append(all, versions...)
 	}
 	marker := q.Get("Marker")
-	all := h.catalog.List()
-	start := 0
-	if marker != "" {
-		start = len(all)
-		for i, fn := range all {
-			if fn.Name >= marker {
-				start = i
-				break
+	mName, mVersion, _ := strings.Cut(marker, ":")
+	items, next := page(all, marker != "", maxItems,
+		func(fn catalog.Function) bool {
+			return fn.Name < mName || fn.Name == mName && versionOrder(fn.Version) < versionOrder(mVersion)
+		},
+		func(fn catalog.Function) string {
+			if fn.Version == "" {
+				return fn.Name
 			}
-		}
-	}
+			return fn.Name + ":" + fn.Version
+		})
 	out := struct {
 		Functions  []functionConfiguration `json:"Functions"`
 		NextMarker *string                 `json:"NextMarker,omitempty"`
-	}{Functions: []functionConfiguration{}}
-	end := min(start+maxItems, len(all))
-	for _, fn := range all[start:end] {
-		out.Functions = append(out.Functions, h.configuration(fn))
-	}
-	if end < len(all) {
-		next := all[end].Name
-		out.NextMarker = &next
+	}{Functions: []functionConfiguration{}, NextMarker: next}
+	for _, fn := range items {
+		out.Functions = append(out.Functions, h.configuration(fn, ""))
 	}
 	h.writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, q, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.catalog.Delete(r.Context(), fn.Name); err != nil {
+	switch {
+	case isAliasName(q):
+		h.fail(w, r, awserr.InvalidParameter("Deletion of aliases is not supported by DeleteFunction: use DeleteAlias."))
+		return
+	case q != "":
+		err = h.catalog.DeleteVersion(r.Context(), fn.Name, q)
+	default:
+		err = h.catalog.Delete(r.Context(), fn.Name)
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -152,7 +167,7 @@ func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateCode(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, err := h.latestFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -167,15 +182,18 @@ func (h *Handler) updateCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	updated, err := h.catalog.UpdateCode(r.Context(), fn.Name, in.ZipFile, in.RevisionId, in.DryRun)
+	if err == nil && in.Publish && !in.DryRun {
+		updated, err = h.catalog.Publish(r.Context(), fn.Name, "", "", "")
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, http.StatusOK, h.configuration(updated))
+	h.writeJSON(w, http.StatusOK, h.configuration(updated, ""))
 }
 
 func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, err := h.latestFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -203,7 +221,7 @@ func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.writeJSON(w, http.StatusOK, h.configuration(updated))
+	h.writeJSON(w, http.StatusOK, h.configuration(updated, ""))
 }
 
 func setIf[T any](dst *T, v *T) {
@@ -213,7 +231,7 @@ func setIf[T any](dst *T, v *T) {
 }
 
 func (h *Handler) putConcurrency(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, err := h.latestFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -240,7 +258,7 @@ func (h *Handler) putConcurrency(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getConcurrency(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, err := h.latestFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -249,7 +267,7 @@ func (h *Handler) getConcurrency(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteConcurrency(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, err := h.latestFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -294,7 +312,7 @@ func (h *Handler) accountSettings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) functionCode(w http.ResponseWriter, r *http.Request) {
-	fn, err := h.functionFrom(r)
+	fn, _, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/lamina-dev/lamina/internal/awserr"
@@ -37,11 +38,18 @@ func invalidName(raw string) error {
 // qualifierOf merges a qualifier from the name with the Qualifier query
 // parameter; both set and different is an error, as in Lambda.
 func qualifierOf(fromName, fromQuery string) (string, error) {
+	q := fromName
 	switch {
 	case fromQuery == "":
-		return fromName, nil
 	case fromName == "" || fromName == fromQuery:
-		return fromQuery, nil
+		q = fromQuery
+	default:
+		return "", awserr.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
 	}
-	return "", awserr.InvalidParameter("The derived qualifier from the function name does not match the specified qualifier.")
+	if q != "" && !qualifierRE.MatchString(q) {
+		return "", awserr.InvalidParameter("1 validation error detected: Value '%s' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)", q)
+	}
+	return q, nil
 }
+
+var qualifierRE = regexp.MustCompile(`^[a-zA-Z0-9$_-]{1,128}$`)

@@ -38,10 +38,15 @@ type functionConfiguration struct {
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
 }
 
-func (h *Handler) configuration(fn catalog.Function) functionConfiguration {
+// configuration is fn's FunctionConfiguration; its ARN carries the
+// qualifier the caller used, else fn's version number.
+func (h *Handler) configuration(fn catalog.Function, qualifier string) functionConfiguration {
+	if qualifier == "" {
+		qualifier = fn.Version
+	}
 	c := functionConfiguration{
 		FunctionName:     fn.Name,
-		FunctionArn:      catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, ""),
+		FunctionArn:      catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, qualifier),
 		Runtime:          fn.Runtime,
 		Role:             fn.Role,
 		Handler:          fn.Handler,
@@ -51,7 +56,7 @@ func (h *Handler) configuration(fn catalog.Function) functionConfiguration {
 		MemorySize:       fn.MemorySize,
 		LastModified:     fn.LastModified.Format(lambdaTime),
 		CodeSha256:       fn.CodeSha256,
-		Version:          "$LATEST",
+		Version:          fn.VersionName(),
 		Architectures:    fn.Architectures,
 		PackageType:      "Zip",
 		EphemeralStorage: ephemeralStorage{Size: fn.EphemeralStorage},

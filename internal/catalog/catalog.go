@@ -44,8 +44,10 @@ type Catalog struct {
 	// are one step; reads do not take it.
 	writeMu sync.Mutex
 
-	mu    sync.RWMutex // guards funcs
-	funcs map[string]*Function
+	mu       sync.RWMutex                    // guards funcs, versions and aliases
+	funcs    map[string]*Function            // $LATEST by name
+	versions map[string]map[string]*Function // by name, then version
+	aliases  map[string]map[string]*Alias    // by function, then alias
 
 	// onChange, when set, hears the name of each function that changed or
 	// went away, after the change is visible.
@@ -57,7 +59,10 @@ func New(store Store, now func() time.Time) *Catalog {
 	if now == nil {
 		now = time.Now
 	}
-	return &Catalog{store: store, now: now, funcs: map[string]*Function{}}
+	return &Catalog{
+		store: store, now: now,
+		funcs: map[string]*Function{}, versions: map[string]map[string]*Function{}, aliases: map[string]map[string]*Alias{},
+	}
 }
 
 // OnChange registers f to hear about changed or deleted functions.
@@ -70,18 +75,38 @@ func (c *Catalog) Load(ctx context.Context) error {
 		return fmt.Errorf("load functions: %w", err)
 	}
 	funcs := map[string]*Function{}
+	versions := map[string]map[string]*Function{}
+	aliases := map[string]map[string]*Alias{}
 	for key, data := range recs {
-		if !strings.HasPrefix(key, recordPrefix) {
-			continue
+		switch {
+		case strings.HasPrefix(key, recordPrefix):
+			fn := &Function{}
+			if err := json.Unmarshal(data, fn); err != nil {
+				return fmt.Errorf("load function %s: %w", key, err)
+			}
+			funcs[fn.Name] = fn
+		case strings.HasPrefix(key, versionPrefix):
+			fn := &Function{}
+			if err := json.Unmarshal(data, fn); err != nil {
+				return fmt.Errorf("load version %s: %w", key, err)
+			}
+			if versions[fn.Name] == nil {
+				versions[fn.Name] = map[string]*Function{}
+			}
+			versions[fn.Name][fn.Version] = fn
+		case strings.HasPrefix(key, aliasPrefix):
+			a := &Alias{}
+			if err := json.Unmarshal(data, a); err != nil {
+				return fmt.Errorf("load alias %s: %w", key, err)
+			}
+			if aliases[a.Function] == nil {
+				aliases[a.Function] = map[string]*Alias{}
+			}
+			aliases[a.Function][a.Name] = a
 		}
-		fn := &Function{}
-		if err := json.Unmarshal(data, fn); err != nil {
-			return fmt.Errorf("load function %s: %w", key, err)
-		}
-		funcs[fn.Name] = fn
 	}
 	c.mu.Lock()
-	c.funcs = funcs
+	c.funcs, c.versions, c.aliases = funcs, versions, aliases
 	c.mu.Unlock()
 	return nil
 }
@@ -179,22 +204,38 @@ func (c *Catalog) UpdateConfig(ctx context.Context, name, revisionID string, cha
 	return fn, nil
 }
 
-// Delete removes the function and, when no other function shares it, its
-// package.
+// Delete removes the function with its versions and aliases and, when
+// nothing else shares them, their packages.
 func (c *Catalog) Delete(ctx context.Context, name string) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
-	fn, ok := c.Get(name)
+	versions, ok := c.Versions(name)
 	if !ok {
 		return notFound(name)
+	}
+	// Aliases and versions go first: a failure half-way leaves a function
+	// that can still be deleted, never versions without a function.
+	for _, a := range c.Aliases(name) {
+		if err := c.store.DeleteRecord(ctx, aliasKey(name, a.Name)); err != nil {
+			return fmt.Errorf("delete alias %s:%s: %w", name, a.Name, err)
+		}
+	}
+	for _, v := range versions[1:] {
+		if err := c.store.DeleteRecord(ctx, versionKey(name, v.Version)); err != nil {
+			return fmt.Errorf("delete version %s:%s: %w", name, v.Version, err)
+		}
 	}
 	if err := c.store.DeleteRecord(ctx, recordPrefix+name); err != nil {
 		return fmt.Errorf("delete function %s: %w", name, err)
 	}
 	c.mu.Lock()
 	delete(c.funcs, name)
+	delete(c.versions, name)
+	delete(c.aliases, name)
 	c.mu.Unlock()
-	c.dropCodeIfUnusedLocked(ctx, fn.CodeKey)
+	for _, v := range versions {
+		c.dropCodeIfUnusedLocked(ctx, v.CodeKey)
+	}
 	c.changed(name)
 	return nil
 }
@@ -252,18 +293,23 @@ func (c *Catalog) changed(name string) {
 	}
 }
 
-// dropCodeIfUnusedLocked deletes a package no function refers to. A failure
-// only leaves an orphan blob behind, so it is not reported.
+// dropCodeIfUnusedLocked deletes a package no function or version refers
+// to. A failure only leaves an orphan blob behind, so it is not reported.
 func (c *Catalog) dropCodeIfUnusedLocked(ctx context.Context, key string) {
 	c.mu.RLock()
+	used := false
 	for _, fn := range c.funcs {
-		if fn.CodeKey == key {
-			c.mu.RUnlock()
-			return
+		used = used || fn.CodeKey == key
+	}
+	for _, vs := range c.versions {
+		for _, v := range vs {
+			used = used || v.CodeKey == key
 		}
 	}
 	c.mu.RUnlock()
-	_ = c.store.DeleteBlob(ctx, key)
+	if !used {
+		_ = c.store.DeleteBlob(ctx, key)
+	}
 }
 
 func applyDefaults(fn *Function) {

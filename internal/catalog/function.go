@@ -8,9 +8,11 @@ import (
 	"github.com/lamina-dev/lamina/internal/awserr"
 )
 
-// Function is one function's configuration at $LATEST, as lamina stores it.
+// Function is one function's configuration, as lamina stores it: the
+// mutable $LATEST (Version "") or an immutable published version.
 type Function struct {
 	Name             string            `json:"name"`
+	Version          string            `json:"version,omitempty"`
 	Runtime          string            `json:"runtime"`
 	Role             string            `json:"role"`
 	Handler          string            `json:"handler"`
@@ -33,8 +35,24 @@ type Function struct {
 	RevisionID   string    `json:"revisionId"`
 
 	// ReservedConcurrency is nil when the function uses unreserved
-	// concurrency.
+	// concurrency. It belongs to the function, so versions report
+	// $LATEST's.
 	ReservedConcurrency *int `json:"reservedConcurrency,omitempty"`
+
+	// LastVersion is the number of the newest version ever published;
+	// numbers are not reused after a version is deleted. $LATEST only.
+	LastVersion int `json:"lastVersion,omitempty"`
+}
+
+// Latest is the version name of the mutable configuration.
+const Latest = "$LATEST"
+
+// VersionName is fn's version as Lambda names it: "$LATEST" or a number.
+func (fn *Function) VersionName() string {
+	if fn.Version == "" {
+		return Latest
+	}
+	return fn.Version
 }
 
 // Lambda's defaults and limits for function settings.

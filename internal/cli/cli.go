@@ -28,12 +28,15 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"serve":  {"run the platform", runServe},
-	"deploy": {"create or update a function from a zip, a directory or a Go package", runDeploy},
-	"invoke": {"invoke a function and print its result", runInvoke},
-	"ls":     {"list functions", runList},
-	"rm":     {"delete a function", runRemove},
-	"logs":   {"show or follow a function's logs", runLogs},
+	"serve":    {"run the platform", runServe},
+	"deploy":   {"create or update a function from a zip, a directory or a Go package", runDeploy},
+	"invoke":   {"invoke a function and print its result", runInvoke},
+	"ls":       {"list functions", runList},
+	"rm":       {"delete a function", runRemove},
+	"logs":     {"show or follow a function's logs", runLogs},
+	"publish":  {"publish a function's current state as a version", runPublish},
+	"versions": {"list a function's versions", runVersions},
+	"alias":    {"create, move, list or delete aliases (canaries with --weight)", runAlias},
 }
 
 // Run executes the command line args (without the program name).
@@ -64,7 +67,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'lamina <command> --help' for a command's flags.")
 }

@@ -70,7 +70,7 @@ func (s *Service) enqueue(fn *catalog.Function, req Request) (*Response, error) 
 		s.async.held.Add(-size)
 		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "The asynchronous event queue is full.")
 	}
-	return &Response{Status: http.StatusAccepted, RequestID: ev.requestID, ExecutedVersion: "$LATEST"}, nil
+	return &Response{Status: http.StatusAccepted, RequestID: ev.requestID, ExecutedVersion: fn.VersionName()}, nil
 }
 
 func (q *asyncQueue) start(ctx context.Context, wg *sync.WaitGroup) {
@@ -105,12 +105,13 @@ func (q *asyncQueue) attempt(ctx context.Context, ev *event) bool {
 		log.Warn("dropping event: maximum event age exceeded", "attempts", ev.attempts)
 		return false
 	}
-	fn, ok := q.svc.catalog.Get(ev.function)
-	if !ok {
-		log.Warn("dropping event: function was deleted")
+	// An alias is resolved at each attempt, as Lambda does.
+	fn, err := q.svc.resolve(ev.req)
+	if err != nil {
+		log.Warn("dropping event: function, version or alias was deleted")
 		return false
 	}
-	resp, err := q.svc.run(ctx, &fn, ev.req, ev.requestID)
+	resp, err := q.svc.run(ctx, fn, ev.req, ev.requestID)
 	switch {
 	case ctx.Err() != nil:
 		return false

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lamina-dev/lamina/internal/catalog"
@@ -49,12 +50,12 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function) (*env, err
 	if err != nil {
 		return nil, &initError{fe: &runtimeapi.FunctionError{Type: "Runtime.InvalidEntrypoint", Message: "unpack code: " + err.Error()}}
 	}
-	id := fmt.Sprintf("%s-%d", fn.Name, s.envSeq.Add(1))
+	id := fmt.Sprintf("%s-%s-%d", fn.Name, strings.TrimPrefix(fn.VersionName(), "$"), s.envSeq.Add(1))
 	tmp := filepath.Join(s.cfg.DataDir, "tmp", id)
 	se, err := s.host.Start(sandbox.Spec{
 		ID:              id,
 		FunctionName:    fn.Name,
-		FunctionVersion: "$LATEST",
+		FunctionVersion: fn.VersionName(),
 		Handler:         fn.Handler,
 		MemoryMB:        fn.MemorySize,
 		CodeDir:         codeDir,
@@ -99,10 +100,10 @@ func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string) []string
 	out = append(out,
 		"_HANDLER="+fn.Handler,
 		"AWS_LAMBDA_FUNCTION_NAME="+fn.Name,
-		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_VERSION="+fn.VersionName(),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(fn.MemorySize),
 		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+fn.Name,
-		"AWS_LAMBDA_LOG_STREAM_NAME="+now.Format("2006/01/02")+"/[$LATEST]"+hex.EncodeToString(stream[:]),
+		"AWS_LAMBDA_LOG_STREAM_NAME="+now.Format("2006/01/02")+"/["+fn.VersionName()+"]"+hex.EncodeToString(stream[:]),
 		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
 		"AWS_REGION="+s.cfg.Region,
 		"AWS_DEFAULT_REGION="+s.cfg.Region,

@@ -28,7 +28,7 @@ func (s *Service) Invoke(ctx context.Context, req Request) (*Response, error) {
 	}
 	switch req.Type {
 	case TypeDryRun:
-		return &Response{Status: http.StatusNoContent, RequestID: uuid.NewString(), ExecutedVersion: "$LATEST"}, nil
+		return &Response{Status: http.StatusNoContent, RequestID: uuid.NewString(), ExecutedVersion: fn.VersionName()}, nil
 	case TypeEvent:
 		return s.enqueue(fn, req)
 	}
@@ -41,10 +41,22 @@ func (s *Service) Invoke(ctx context.Context, req Request) (*Response, error) {
 	return s.run(ctx, fn, req, uuid.NewString())
 }
 
+// resolve finds the version an invocation runs. An alias with routing
+// sends each invocation to its additional version with that version's
+// weight as probability.
 func (s *Service) resolve(req Request) (*catalog.Function, error) {
-	fn, ok := s.catalog.Get(req.Function)
-	if !ok || (req.Qualifier != "" && req.Qualifier != "$LATEST") {
+	fn, alias, ok := s.catalog.Resolve(req.Function, req.Qualifier)
+	if !ok {
 		return nil, awserr.NotFound("Function not found: %s", catalog.ARN(s.cfg.Region, s.cfg.AccountID, req.Function, req.Qualifier))
+	}
+	if alias != nil {
+		for v, w := range alias.Weights {
+			if rand.Float64() < w {
+				if other, ok := s.catalog.Version(req.Function, v); ok {
+					return &other, nil
+				}
+			}
+		}
 	}
 	return &fn, nil
 }
@@ -58,10 +70,15 @@ func checkPayload(p []byte) error {
 
 // run executes one synchronous invocation with the given request id.
 func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, requestID string) (*Response, error) {
-	if fn.ReservedConcurrency != nil && *fn.ReservedConcurrency == 0 {
-		return nil, awserr.TooManyRequests(awserr.ReasonReservedConcurrentLimit, "Rate Exceeded.")
-	}
-	if fn.ReservedConcurrency == nil {
+	if r := fn.ReservedConcurrency; r != nil {
+		// Reserved concurrency caps the function across its versions.
+		n := s.inflight(fn.Name)
+		if n.Add(1) > int64(*r) {
+			n.Add(-1)
+			return nil, awserr.TooManyRequests(awserr.ReasonReservedConcurrentLimit, "Rate Exceeded.")
+		}
+		defer n.Add(-1)
+	} else {
 		limit := int64(s.cfg.AccountConcurrency) - s.reserved.Load()
 		if s.unreserved.Add(1) > limit {
 			s.unreserved.Add(-1)
@@ -98,7 +115,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	if err != nil {
 		return s.acquireFailed(ctx, fn, inv, tail, err)
 	}
-	s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("START RequestId: %s Version: $LATEST", inv.RequestID)))
+	s.logs.Append(fn.Name, inv.RequestID, []byte("START RequestId: "+inv.RequestID+" Version: "+fn.VersionName()))
 	timeout := time.Duration(fn.Timeout) * time.Second
 	start := time.Now()
 	inv.Deadline = start.Add(timeout)
@@ -109,7 +126,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	elapsed := time.Since(start)
 	e.Finish()
 
-	resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: "$LATEST"}
+	resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: fn.VersionName()}
 	reusable := true
 	switch {
 	case errors.Is(err, runtimeapi.ErrNotDelivered):
@@ -153,10 +170,10 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 	var ie *initError
 	switch {
 	case errors.As(err, &ie):
-		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("START RequestId: %s Version: $LATEST", inv.RequestID)))
+		s.logs.Append(fn.Name, inv.RequestID, []byte("START RequestId: "+inv.RequestID+" Version: "+fn.VersionName()))
 		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("%s %s", ie.fe.Type, ie.fe.Message)))
 		s.logEnd(fn, inv.RequestID, 0, ie.initTime, 0)
-		resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: "$LATEST"}
+		resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: fn.VersionName()}
 		setFunctionError(resp, ie.fe)
 		if tail {
 			resp.LogResult = base64.StdEncoding.EncodeToString(s.logs.Tail(fn.Name, inv.RequestID, tailBytes))
@@ -168,9 +185,9 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
 	case errors.Is(err, pool.ErrClosed):
 		// The function changed or went away while we waited.
-		current, ok := s.catalog.Get(fn.Name)
+		current, ok := s.catalog.Version(fn.Name, fn.Version)
 		if !ok {
-			return nil, awserr.NotFound("Function not found: %s", catalog.ARN(s.cfg.Region, s.cfg.AccountID, fn.Name, ""))
+			return nil, awserr.NotFound("Function not found: %s", catalog.ARN(s.cfg.Region, s.cfg.AccountID, fn.Name, fn.Version))
 		}
 		p := s.poolFor(&current)
 		return s.runOnce(ctx, p, p.fn.Load(), inv, tail)

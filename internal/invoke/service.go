@@ -27,7 +27,9 @@ import (
 
 // Catalog is where the service reads functions and their code.
 type Catalog interface {
-	Get(name string) (catalog.Function, bool)
+	List() []catalog.Function
+	Version(name, version string) (catalog.Function, bool)
+	Resolve(name, qualifier string) (catalog.Function, *catalog.Alias, bool)
 	Code(ctx context.Context, key string) ([]byte, error)
 }
 
@@ -106,8 +108,9 @@ type Service struct {
 	logs    *logs.Store
 	log     *slog.Logger
 
-	mu    sync.RWMutex // guards pools
-	pools map[string]*fnPool
+	mu     sync.RWMutex // guards pools and counts
+	pools  map[poolKey]*fnPool
+	counts map[string]*atomic.Int64 // executions in flight per function with reserved concurrency
 
 	unreserved atomic.Int64 // executions in flight without reserved concurrency
 	reserved   atomic.Int64 // sum of reserved concurrency, kept by refresh
@@ -118,7 +121,11 @@ type Service struct {
 	wg     sync.WaitGroup
 }
 
-// fnPool is the pool of one function's $LATEST, with the configuration its
+// poolKey names one version of a function: warm environments are per
+// version.
+type poolKey struct{ name, version string }
+
+// fnPool is the pool of one function version, with the configuration its
 // environments were started from.
 type fnPool struct {
 	fn   atomic.Pointer[catalog.Function]
@@ -136,7 +143,8 @@ func New(cfg Config, cat Catalog, host *sandbox.Host, logStore *logs.Store, log 
 		host:    host,
 		logs:    logStore,
 		log:     log,
-		pools:   map[string]*fnPool{},
+		pools:   map[poolKey]*fnPool{},
+		counts:  map[string]*atomic.Int64{},
 	}
 	s.async = newAsyncQueue(s, cfg)
 	return s
@@ -144,6 +152,9 @@ func New(cfg Config, cat Catalog, host *sandbox.Host, logStore *logs.Store, log 
 
 // Start runs the idle reaper and the async workers until Close.
 func (s *Service) Start(ctx context.Context) error {
+	s.mu.Lock()
+	s.recountReservedLocked()
+	s.mu.Unlock()
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.wg.Add(1)
 	go func() {
@@ -163,7 +174,7 @@ func (s *Service) Close() error {
 	s.async.stopTimers()
 	s.mu.Lock()
 	pools := s.pools
-	s.pools = map[string]*fnPool{}
+	s.pools = map[poolKey]*fnPool{}
 	s.mu.Unlock()
 	for _, p := range pools {
 		p.pool.Close()
@@ -189,60 +200,86 @@ func (s *Service) reapLoop(ctx context.Context) {
 	}
 }
 
-// Refresh brings the pool of a function in line with the catalog after a
-// change: new environments when the code or settings they run with
-// changed, new limits otherwise, nothing left when the function is gone.
+// Refresh brings the pools of a function's versions in line with the
+// catalog after a change: new environments when the code or settings
+// they run with changed ($LATEST only: versions are immutable), new
+// limits otherwise, nothing left of a version or function that is gone.
 func (s *Service) Refresh(name string) {
-	fn, ok := s.catalog.Get(name)
+	var stale []*fnPool
 	s.mu.Lock()
-	old := s.pools[name]
-	var stale *fnPool
-	switch {
-	case !ok:
-		delete(s.pools, name)
-		stale = old
-	case old != nil && old.key == envKey(&fn):
-		old.fn.Store(&fn)
-		maxEnvs, wait := s.limits(&fn)
-		old.pool.SetLimits(maxEnvs, wait)
-	default:
-		s.pools[name] = s.newPoolLocked(&fn)
-		stale = old
+	for key, old := range s.pools {
+		if key.name != name {
+			continue
+		}
+		fn, ok := s.catalog.Version(name, key.version)
+		switch {
+		case !ok:
+			delete(s.pools, key)
+			stale = append(stale, old)
+		case old.key == envKey(&fn):
+			old.fn.Store(&fn)
+			maxEnvs, wait := s.limits(&fn)
+			old.pool.SetLimits(maxEnvs, wait)
+		default:
+			s.pools[key] = s.newPoolLocked(&fn)
+			stale = append(stale, old)
+		}
+	}
+	_, exists := s.catalog.Version(name, "")
+	if !exists {
+		delete(s.counts, name)
 	}
 	s.recountReservedLocked()
 	s.mu.Unlock()
-	if stale != nil {
-		stale.pool.Close()
+	for _, p := range stale {
+		p.pool.Close()
 	}
-	if !ok {
+	if !exists {
 		s.logs.Drop(name)
 	}
 }
 
 func (s *Service) recountReservedLocked() {
 	var sum int64
-	for _, p := range s.pools {
-		if r := p.fn.Load().ReservedConcurrency; r != nil {
+	for _, fn := range s.catalog.List() {
+		if r := fn.ReservedConcurrency; r != nil {
 			sum += int64(*r)
 		}
 	}
 	s.reserved.Store(sum)
 }
 
-// poolFor returns the function's pool, making it on first use.
-func (s *Service) poolFor(fn *catalog.Function) *fnPool {
+// inflight counts the executions of a function with reserved concurrency.
+func (s *Service) inflight(name string) *atomic.Int64 {
 	s.mu.RLock()
-	p := s.pools[fn.Name]
+	n := s.counts[name]
+	s.mu.RUnlock()
+	if n != nil {
+		return n
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n = s.counts[name]; n == nil {
+		n = new(atomic.Int64)
+		s.counts[name] = n
+	}
+	return n
+}
+
+// poolFor returns the pool of fn's version, making it on first use.
+func (s *Service) poolFor(fn *catalog.Function) *fnPool {
+	key := poolKey{fn.Name, fn.Version}
+	s.mu.RLock()
+	p := s.pools[key]
 	s.mu.RUnlock()
 	if p != nil {
 		return p
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p = s.pools[fn.Name]; p == nil {
+	if p = s.pools[key]; p == nil {
 		p = s.newPoolLocked(fn)
-		s.pools[fn.Name] = p
-		s.recountReservedLocked()
+		s.pools[key] = p
 	}
 	return p
 }

@@ -17,7 +17,7 @@ const (
 // Request is one call of the Invoke API, already parsed.
 type Request struct {
 	Function      string // plain name
-	Qualifier     string // "" or $LATEST for now
+	Qualifier     string // "", $LATEST, a version number or an alias
 	Type          string
 	Payload       []byte
 	ContentType   string

@@ -1,0 +1,252 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/lamina-dev/lamina/internal/awserr"
+	"github.com/lamina-dev/lamina/internal/catalog"
+)
+
+type publishVersionInput struct {
+	CodeSha256  string `json:"CodeSha256"`
+	Description string `json:"Description"`
+	RevisionId  string `json:"RevisionId"`
+}
+
+func (h *Handler) publishVersion(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.latestFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in publishVersionInput
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v, err := h.catalog.Publish(r.Context(), fn.Name, in.CodeSha256, in.Description, in.RevisionId)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, h.configuration(v, ""))
+}
+
+func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.latestFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	maxItems, err := maxItemsOf(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	versions, _ := h.catalog.Versions(fn.Name)
+	marker := versionOrder(r.URL.Query().Get("Marker"))
+	items, next := page(versions, r.URL.Query().Get("Marker") != "", maxItems,
+		func(f catalog.Function) bool { return versionOrder(f.Version) < marker },
+		func(f catalog.Function) string { return f.VersionName() })
+	out := struct {
+		Versions   []functionConfiguration `json:"Versions"`
+		NextMarker *string                 `json:"NextMarker,omitempty"`
+	}{Versions: []functionConfiguration{}, NextMarker: next}
+	for _, v := range items {
+		out.Versions = append(out.Versions, h.configuration(v, v.VersionName()))
+	}
+	h.writeJSON(w, http.StatusOK, out)
+}
+
+// versionOrder sorts $LATEST before version 1.
+func versionOrder(v string) int {
+	if v == "" || v == catalog.Latest {
+		return 0
+	}
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+type routingConfig struct {
+	AdditionalVersionWeights map[string]float64 `json:"AdditionalVersionWeights"`
+}
+
+type aliasConfiguration struct {
+	AliasArn        string         `json:"AliasArn"`
+	Name            string         `json:"Name"`
+	FunctionVersion string         `json:"FunctionVersion"`
+	Description     string         `json:"Description"`
+	RoutingConfig   *routingConfig `json:"RoutingConfig,omitempty"`
+	RevisionId      string         `json:"RevisionId"`
+}
+
+type aliasInput struct {
+	Name            string         `json:"Name"`
+	FunctionVersion *string        `json:"FunctionVersion"`
+	Description     *string        `json:"Description"`
+	RoutingConfig   *routingConfig `json:"RoutingConfig"`
+	RevisionId      string         `json:"RevisionId"`
+}
+
+func (h *Handler) aliasShape(a catalog.Alias) aliasConfiguration {
+	out := aliasConfiguration{
+		AliasArn:        catalog.ARN(h.cfg.Region, h.cfg.AccountID, a.Function, a.Name),
+		Name:            a.Name,
+		FunctionVersion: a.FunctionVersion,
+		Description:     a.Description,
+		RevisionId:      a.RevisionID,
+	}
+	if len(a.Weights) > 0 {
+		out.RoutingConfig = &routingConfig{AdditionalVersionWeights: a.Weights}
+	}
+	return out
+}
+
+func (in *aliasInput) apply(a *catalog.Alias) {
+	setIf(&a.FunctionVersion, in.FunctionVersion)
+	setIf(&a.Description, in.Description)
+	if in.RoutingConfig != nil {
+		a.Weights = in.RoutingConfig.AdditionalVersionWeights
+	}
+}
+
+func (h *Handler) createAlias(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.latestFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in aliasInput
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if in.FunctionVersion == nil || in.Name == "" {
+		h.fail(w, r, awserr.InvalidParameter("Name and FunctionVersion are required to create an alias."))
+		return
+	}
+	a := catalog.Alias{Name: in.Name, Function: fn.Name}
+	in.apply(&a)
+	created, err := h.catalog.CreateAlias(r.Context(), a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, h.aliasShape(created))
+}
+
+func (h *Handler) getAlias(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.latestFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, ok := h.catalog.Alias(fn.Name, r.PathValue("alias"))
+	if !ok {
+		h.fail(w, r, awserr.NotFound("Alias not found: %s", catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, r.PathValue("alias"))))
+		return
+	}
+	h.writeJSON(w, http.StatusOK, h.aliasShape(a))
+}
+
+func (h *Handler) updateAlias(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.latestFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var in aliasInput
+	if err := decode(w, r, &in); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, err := h.catalog.UpdateAlias(r.Context(), fn.Name, r.PathValue("alias"), in.RevisionId, in.apply)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, h.aliasShape(a))
+}
+
+func (h *Handler) deleteAlias(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.latestFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.catalog.DeleteAlias(r.Context(), fn.Name, r.PathValue("alias")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) {
+	fn, err := h.latestFrom(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	maxItems, err := maxItemsOf(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	var aliases []catalog.Alias
+	for _, a := range h.catalog.Aliases(fn.Name) {
+		if v := q.Get("FunctionVersion"); v == "" || a.FunctionVersion == v {
+			aliases = append(aliases, a)
+		}
+	}
+	marker := q.Get("Marker")
+	items, next := page(aliases, marker != "", maxItems,
+		func(a catalog.Alias) bool { return a.Name < marker },
+		func(a catalog.Alias) string { return a.Name })
+	out := struct {
+		Aliases    []aliasConfiguration `json:"Aliases"`
+		NextMarker *string              `json:"NextMarker,omitempty"`
+	}{Aliases: []aliasConfiguration{}, NextMarker: next}
+	for _, a := range items {
+		out.Aliases = append(out.Aliases, h.aliasShape(a))
+	}
+	h.writeJSON(w, http.StatusOK, out)
+}
+
+// maxItemsOf reads the MaxItems query parameter of a List call.
+func maxItemsOf(r *http.Request) (int, error) {
+	s := r.URL.Query().Get("MaxItems")
+	if s == "" {
+		return defaultMaxList, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 10000 {
+		return 0, awserr.InvalidParameter("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", s)
+	}
+	return n, nil
+}
+
+// page cuts sorted items to one page: from the first item that does not
+// sort before the marker (when there is one), at most maxItems long, with
+// the key of the item after it as the next marker.
+func page[T any](items []T, hasMarker bool, maxItems int, before func(T) bool, key func(T) string) ([]T, *string) {
+	start := 0
+	if hasMarker {
+		for start < len(items) && before(items[start]) {
+			start++
+		}
+	}
+	end := min(start+maxItems, len(items))
+	if end < len(items) {
+		next := key(items[end])
+		return items[start:end], &next
+	}
+	return items[start:end], nil
+}
+
+// isAliasName reports whether a qualifier names an alias.
+func isAliasName(q string) bool {
+	return q != "" && q != catalog.Latest && !catalog.IsVersionNumber(q) && !strings.ContainsAny(q, ":/")
+}
