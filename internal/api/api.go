@@ -42,6 +42,11 @@ type Catalog interface {
 	CreateAlias(ctx context.Context, a catalog.Alias) (catalog.Alias, error)
 	UpdateAlias(ctx context.Context, fn, name, revisionID string, change func(*catalog.Alias)) (catalog.Alias, error)
 	DeleteAlias(ctx context.Context, fn, name string) error
+	URL(fn, qualifier string) (catalog.URLConfig, bool)
+	URLs(fn string) []catalog.URLConfig
+	CreateURL(ctx context.Context, u catalog.URLConfig) (catalog.URLConfig, error)
+	UpdateURL(ctx context.Context, fn, qualifier string, change func(*catalog.URLConfig)) (catalog.URLConfig, error)
+	DeleteURL(ctx context.Context, fn, qualifier string) error
 }
 
 // Invoker runs invocations.
@@ -98,6 +103,11 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /2015-03-31/functions/{name}/aliases/{alias}", h.getAlias)
 	m.HandleFunc("PUT /2015-03-31/functions/{name}/aliases/{alias}", h.updateAlias)
 	m.HandleFunc("DELETE /2015-03-31/functions/{name}/aliases/{alias}", h.deleteAlias)
+	m.HandleFunc("POST /2021-10-31/functions/{name}/url", h.createURL)
+	m.HandleFunc("GET /2021-10-31/functions/{name}/url", h.getURL)
+	m.HandleFunc("PUT /2021-10-31/functions/{name}/url", h.updateURL)
+	m.HandleFunc("DELETE /2021-10-31/functions/{name}/url", h.deleteURL)
+	m.HandleFunc("GET /2021-10-31/functions/{name}/urls", h.listURLs)
 	m.HandleFunc("PUT /2017-10-31/functions/{name}/concurrency", h.putConcurrency)
 	m.HandleFunc("DELETE /2017-10-31/functions/{name}/concurrency", h.deleteConcurrency)
 	m.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)

@@ -114,6 +114,10 @@ func (c *Catalog) DeleteAlias(ctx context.Context, fn, name string) error {
 	if _, ok := c.Alias(fn, name); !ok {
 		return nil
 	}
+	// The alias's URL goes with it.
+	if err := c.deleteURLsLocked(ctx, fn, name); err != nil {
+		return err
+	}
 	if err := c.store.DeleteRecord(ctx, aliasKey(fn, name)); err != nil {
 		return fmt.Errorf("delete alias %s:%s: %w", fn, name, err)
 	}

@@ -44,10 +44,11 @@ type Catalog struct {
 	// are one step; reads do not take it.
 	writeMu sync.Mutex
 
-	mu       sync.RWMutex                    // guards funcs, versions and aliases
+	mu       sync.RWMutex                    // guards funcs, versions, aliases and urls
 	funcs    map[string]*Function            // $LATEST by name
 	versions map[string]map[string]*Function // by name, then version
 	aliases  map[string]map[string]*Alias    // by function, then alias
+	urls     map[string]*URLConfig           // function URLs by id
 
 	// onChange, when set, hears the name of each function that changed or
 	// went away, after the change is visible.
@@ -62,6 +63,7 @@ func New(store Store, now func() time.Time) *Catalog {
 	return &Catalog{
 		store: store, now: now,
 		funcs: map[string]*Function{}, versions: map[string]map[string]*Function{}, aliases: map[string]map[string]*Alias{},
+		urls: map[string]*URLConfig{},
 	}
 }
 
@@ -77,6 +79,7 @@ func (c *Catalog) Load(ctx context.Context) error {
 	funcs := map[string]*Function{}
 	versions := map[string]map[string]*Function{}
 	aliases := map[string]map[string]*Alias{}
+	urls := map[string]*URLConfig{}
 	for key, data := range recs {
 		switch {
 		case strings.HasPrefix(key, recordPrefix):
@@ -103,10 +106,16 @@ func (c *Catalog) Load(ctx context.Context) error {
 				aliases[a.Function] = map[string]*Alias{}
 			}
 			aliases[a.Function][a.Name] = a
+		case strings.HasPrefix(key, urlPrefix):
+			u := &URLConfig{}
+			if err := json.Unmarshal(data, u); err != nil {
+				return fmt.Errorf("load url %s: %w", key, err)
+			}
+			urls[u.ID] = u
 		}
 	}
 	c.mu.Lock()
-	c.funcs, c.versions, c.aliases = funcs, versions, aliases
+	c.funcs, c.versions, c.aliases, c.urls = funcs, versions, aliases, urls
 	c.mu.Unlock()
 	return nil
 }
@@ -213,8 +222,11 @@ func (c *Catalog) Delete(ctx context.Context, name string) error {
 	if !ok {
 		return notFound(name)
 	}
-	// Aliases and versions go first: a failure half-way leaves a function
-	// that can still be deleted, never versions without a function.
+	// URLs, aliases and versions go first: a failure half-way leaves a
+	// function that can still be deleted, never versions without one.
+	if err := c.deleteURLsLocked(ctx, name, "*"); err != nil {
+		return err
+	}
 	for _, a := range c.Aliases(name) {
 		if err := c.store.DeleteRecord(ctx, aliasKey(name, a.Name)); err != nil {
 			return fmt.Errorf("delete alias %s:%s: %w", name, a.Name, err)

@@ -38,7 +38,11 @@ func (s *Service) Invoke(ctx context.Context, req Request) (*Response, error) {
 	if err := checkPayload(req.Payload); err != nil {
 		return nil, err
 	}
-	return s.run(ctx, fn, req, uuid.NewString())
+	id := req.RequestID
+	if id == "" {
+		id = uuid.NewString()
+	}
+	return s.run(ctx, fn, req, id)
 }
 
 // resolve finds the version an invocation runs. An alias with routing

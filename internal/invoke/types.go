@@ -24,6 +24,9 @@ type Request struct {
 	LogTail       bool
 	ClientContext string // decoded JSON
 	TraceID       string // X-Amzn-Trace-Id as received, if any
+	// RequestID, when set, is the invocation's id (a gateway puts it in
+	// the event before invoking); otherwise one is made.
+	RequestID string
 }
 
 // Response is what the Invoke API answers.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lamina-dev/lamina/internal/api"
 	"github.com/lamina-dev/lamina/internal/catalog"
+	"github.com/lamina-dev/lamina/internal/gateway"
 	"github.com/lamina-dev/lamina/internal/invoke"
 	"github.com/lamina-dev/lamina/internal/logs"
 	"github.com/lamina-dev/lamina/internal/sandbox"
@@ -105,7 +106,15 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	h := api.New(api.Config{
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, AccountConcurrency: icfg.AccountConcurrency,
 	}, cat, s.invoker, logStore, s.cfg.Logger)
-	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	gw := gateway.New(cat, s.invoker, s.cfg.Logger)
+	top := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, path, ok := gateway.Target(r); ok {
+			gw.ServeURL(w, r, id, path)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	s.http = &http.Server{Handler: top, ReadHeaderTimeout: 30 * time.Second}
 	go func() {
 		defer close(s.served)
 		if err := s.http.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -147,9 +156,11 @@ func (s *Server) Close(ctx context.Context) error {
 
 // The concrete components satisfy the interfaces their consumers define.
 var (
-	_ catalog.Store  = (*store.Store)(nil)
-	_ invoke.Catalog = (*catalog.Catalog)(nil)
-	_ api.Catalog    = (*catalog.Catalog)(nil)
-	_ api.Invoker    = (*invoke.Service)(nil)
-	_ api.Logs       = (*logs.Store)(nil)
+	_ catalog.Store   = (*store.Store)(nil)
+	_ invoke.Catalog  = (*catalog.Catalog)(nil)
+	_ api.Catalog     = (*catalog.Catalog)(nil)
+	_ api.Invoker     = (*invoke.Service)(nil)
+	_ api.Logs        = (*logs.Store)(nil)
+	_ gateway.URLs    = (*catalog.Catalog)(nil)
+	_ gateway.Invoker = (*invoke.Service)(nil)
 )

@@ -44,6 +44,9 @@ func main() {
 		os.Exit(1)
 	case "slowinit":
 		time.Sleep(300 * time.Millisecond)
+	case "url":
+		lambda.Start(urlHandler)
+		return
 	case "sigterm":
 		marker := os.Getenv("MARKER_FILE")
 		lambda.StartWithOptions(echo, lambda.WithEnableSIGTERM(func() {
