@@ -37,6 +37,7 @@ var commands = map[string]command{
 	"publish":  {"publish a function's current state as a version", runPublish},
 	"versions": {"list a function's versions", runVersions},
 	"alias":    {"create, move, list or delete aliases (canaries with --weight)", runAlias},
+	"url":      {"give a function an HTTP URL, or delete it", runURL},
 }
 
 // Run executes the command line args (without the program name).

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -45,5 +46,34 @@ func TestCLIVersionsAndAliases(t *testing.T) {
 	must("deleted alias cv:live", "alias", "rm", "cv", "live")
 	if _, errOut, code := in.lamina(t, "", "invoke", "cv:live"); code == 0 || !strings.Contains(errOut, "ResourceNotFoundException") {
 		t.Errorf("invoke deleted alias: exit %d, %s", code, errOut)
+	}
+}
+
+func TestCLIURL(t *testing.T) {
+	in := start(t, t.TempDir())
+	deploy(t, in.client(), "cu", "url")
+	out, errOut, code := in.lamina(t, "", "url", "cu")
+	url := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(url, in.endpoint+"/lambda-url/") {
+		t.Fatalf("lamina url: exit %d\n%s%s", code, out, errOut)
+	}
+	if resp, body := httpDo(t, "GET", url+"hello", nil, nil); resp.StatusCode != 201 || !strings.Contains(string(body), `"rawPath":"/hello"`) {
+		t.Errorf("GET %shello: %d %s", url, resp.StatusCode, body)
+	}
+	out, errOut, code = in.lamina(t, "", "url", "cu", "--cors-origin", "*")
+	if code != 0 || strings.TrimSpace(out) != url {
+		t.Fatalf("lamina url --cors-origin: exit %d\n%s%s", code, out, errOut)
+	}
+	if resp, _ := httpDo(t, "GET", url, nil, http.Header{"Origin": {"https://a.example"}}); resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("CORS after update: %v", resp.Header)
+	}
+	if _, errOut, code := in.lamina(t, "", "url", "cu", "--auth", "BASIC"); code == 0 || !strings.Contains(errOut, "InvalidParameterValueException") {
+		t.Errorf("bad auth type: exit %d %s", code, errOut)
+	}
+	if out, errOut, code := in.lamina(t, "", "url", "rm", "cu"); code != 0 {
+		t.Fatalf("lamina url rm: exit %d\n%s%s", code, out, errOut)
+	}
+	if resp, _ := httpDo(t, "GET", url, nil, nil); resp.StatusCode != 403 {
+		t.Errorf("deleted URL: %d; want 403", resp.StatusCode)
 	}
 }
