@@ -47,6 +47,9 @@ type Catalog interface {
 	CreateURL(ctx context.Context, u catalog.URLConfig) (catalog.URLConfig, error)
 	UpdateURL(ctx context.Context, fn, qualifier string, change func(*catalog.URLConfig)) (catalog.URLConfig, error)
 	DeleteURL(ctx context.Context, fn, qualifier string) error
+	Routes() ([]catalog.Route, uint64)
+	PutRoute(ctx context.Context, r catalog.Route) (catalog.Route, error)
+	DeleteRoute(ctx context.Context, key string) error
 }
 
 // Invoker runs invocations.
@@ -113,6 +116,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)
 	m.HandleFunc("GET /2016-08-19/account-settings", h.accountSettings)
 	m.HandleFunc("GET /2016-08-19/account-settings/{$}", h.accountSettings)
+	m.HandleFunc("GET /lamina/v1/routes", h.listRoutes)
+	m.HandleFunc("PUT /lamina/v1/routes", h.putRoute)
+	m.HandleFunc("DELETE /lamina/v1/routes", h.deleteRoute)
 	m.HandleFunc("GET /lamina/v1/functions/{name}/logs", h.functionLogs)
 	m.HandleFunc("GET /lamina/v1/functions/{name}/code", h.functionCode)
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })

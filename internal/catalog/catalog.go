@@ -44,11 +44,13 @@ type Catalog struct {
 	// are one step; reads do not take it.
 	writeMu sync.Mutex
 
-	mu       sync.RWMutex                    // guards funcs, versions, aliases and urls
+	mu       sync.RWMutex                    // guards funcs, versions, aliases, urls, routes, routeGen
 	funcs    map[string]*Function            // $LATEST by name
 	versions map[string]map[string]*Function // by name, then version
 	aliases  map[string]map[string]*Alias    // by function, then alias
 	urls     map[string]*URLConfig           // function URLs by id
+	routes   map[string]*Route               // HTTP routes by key
+	routeGen uint64                          // changes with routes
 
 	// onChange, when set, hears the name of each function that changed or
 	// went away, after the change is visible.
@@ -63,7 +65,7 @@ func New(store Store, now func() time.Time) *Catalog {
 	return &Catalog{
 		store: store, now: now,
 		funcs: map[string]*Function{}, versions: map[string]map[string]*Function{}, aliases: map[string]map[string]*Alias{},
-		urls: map[string]*URLConfig{},
+		urls: map[string]*URLConfig{}, routes: map[string]*Route{},
 	}
 }
 
@@ -80,6 +82,7 @@ func (c *Catalog) Load(ctx context.Context) error {
 	versions := map[string]map[string]*Function{}
 	aliases := map[string]map[string]*Alias{}
 	urls := map[string]*URLConfig{}
+	routes := map[string]*Route{}
 	for key, data := range recs {
 		switch {
 		case strings.HasPrefix(key, recordPrefix):
@@ -112,10 +115,17 @@ func (c *Catalog) Load(ctx context.Context) error {
 				return fmt.Errorf("load url %s: %w", key, err)
 			}
 			urls[u.ID] = u
+		case strings.HasPrefix(key, routePrefix):
+			r := &Route{}
+			if err := json.Unmarshal(data, r); err != nil {
+				return fmt.Errorf("load route %s: %w", key, err)
+			}
+			routes[r.Key] = r
 		}
 	}
 	c.mu.Lock()
-	c.funcs, c.versions, c.aliases, c.urls = funcs, versions, aliases, urls
+	c.funcs, c.versions, c.aliases, c.urls, c.routes = funcs, versions, aliases, urls, routes
+	c.routeGen++
 	c.mu.Unlock()
 	return nil
 }

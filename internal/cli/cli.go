@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"versions": {"list a function's versions", runVersions},
 	"alias":    {"create, move, list or delete aliases (canaries with --weight)", runAlias},
 	"url":      {"give a function an HTTP URL, or delete it", runURL},
+	"route":    {"map HTTP routes (METHOD /path/{param}) to functions", runRoute},
 }
 
 // Run executes the command line args (without the program name).

@@ -83,75 +83,132 @@ func (h *Handler) ServeURL(w http.ResponseWriter, r *http.Request, id, rawPath s
 		preflight(w, r, u.Cors)
 		return
 	}
+	h.forward(w, r, rawPath, target{
+		function: u.Function, qualifier: u.Qualifier, apiID: u.ID, routeKey: "$default", cors: u.Cors,
+		stream: u.InvokeMode == catalog.InvokeStream, fail: urlErrors,
+	})
+}
+
+// target is what a request runs, and how its failures are answered.
+type target struct {
+	function, qualifier string
+	apiID               string
+	routeKey            string
+	pathParameters      map[string]string
+	cors                *catalog.Cors
+	stream              bool
+	fail                func(w http.ResponseWriter, f failure)
+}
+
+// failure is a request the function could not answer.
+type failure int
+
+const (
+	failTooLarge failure = iota
+	failThrottled
+	failGone
+	failFunction
+	failTimeout
+	failPlatform
+)
+
+// urlErrors answers failures as Lambda function URLs do.
+func urlErrors(w http.ResponseWriter, f failure) {
+	switch f {
+	case failTooLarge:
+		message(w, http.StatusRequestEntityTooLarge, "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+	case failThrottled:
+		message(w, http.StatusTooManyRequests, "Rate Exceeded.")
+	case failGone:
+		message(w, http.StatusForbidden, "Forbidden")
+	case failFunction:
+		message(w, http.StatusBadGateway, "Internal Server Error")
+	case failTimeout:
+		message(w, http.StatusGatewayTimeout, "Endpoint request timed out")
+	default:
+		message(w, http.StatusInternalServerError, "Internal Server Error")
+	}
+}
+
+// forward turns r into an event for t, invokes the function and writes
+// its answer.
+func (h *Handler) forward(w http.ResponseWriter, r *http.Request, rawPath string, t target) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
 	if err != nil {
-		message(w, http.StatusBadRequest, "Could not read the request body")
+		t.fail(w, failPlatform)
 		return
 	}
 	if len(body) > MaxRequestBytes {
-		message(w, http.StatusRequestEntityTooLarge, "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+		t.fail(w, failTooLarge)
 		return
 	}
 	now := h.now()
 	requestID := uuid.NewString()
 	trace := traceHeader(r, now, rand.Uint64)
-	payload, _ := json.Marshal(newEvent(r, body, rawPath, u.ID, requestID, trace, now))
+	ev := newEvent(r, body, rawPath, t.apiID, requestID, trace, now)
+	ev.RouteKey, ev.RequestContext.RouteKey = t.routeKey, t.routeKey
+	ev.PathParameters = t.pathParameters
+	payload, _ := json.Marshal(ev)
 	if len(payload) > MaxRequestBytes {
-		message(w, http.StatusRequestEntityTooLarge, "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
+		t.fail(w, failTooLarge)
 		return
 	}
-	resp, err := h.invoker.Invoke(r.Context(), invoke.Request{
-		Function: u.Function, Qualifier: u.Qualifier, Type: invoke.TypeRequestResponse,
-		Payload: payload, ContentType: "application/json", TraceID: trace, RequestID: requestID,
-	})
 	w.Header().Set("X-Amzn-Requestid", requestID)
 	w.Header().Set("X-Amzn-Trace-Id", trace)
-	if err != nil {
-		h.invokeFailed(w, r, err)
-		return
-	}
 	var cors func(http.Header)
-	if u.Cors != nil {
-		cors = func(h http.Header) { addCORS(h, r, u.Cors) }
+	if t.cors != nil {
+		cors = func(hd http.Header) { addCORS(hd, r, t.cors) }
 		cors(w.Header())
 	}
+	req := invoke.Request{
+		Function: t.function, Qualifier: t.qualifier, Type: invoke.TypeRequestResponse,
+		Payload: payload, ContentType: "application/json", TraceID: trace, RequestID: requestID,
+	}
+	if t.stream {
+		h.stream(w, r, req, t, cors)
+		return
+	}
+	resp, err := h.invoker.Invoke(r.Context(), req)
+	if err != nil {
+		h.invokeFailed(w, r, t, err)
+		return
+	}
 	if resp.FunctionError != "" {
-		functionFailed(w, resp.Payload)
+		t.fail(w, functionFailure(resp.Payload))
 		return
 	}
 	res, out, err := decodeResult(resp.Payload)
 	if err != nil {
-		message(w, http.StatusBadGateway, "Internal Server Error")
+		t.fail(w, failFunction)
 		return
 	}
 	writeResult(w, res, out, cors)
 }
 
-// functionFailed answers a function error: 504 for a timeout, else 502.
-func functionFailed(w http.ResponseWriter, payload []byte) {
+// functionFailure classes a function error: a timeout, or any other.
+func functionFailure(payload []byte) failure {
 	var fe struct {
 		Type string `json:"errorType"`
 	}
 	json.Unmarshal(payload, &fe)
 	if fe.Type == "Sandbox.Timedout" {
-		message(w, http.StatusGatewayTimeout, "Endpoint request timed out")
-		return
+		return failTimeout
 	}
-	message(w, http.StatusBadGateway, "Internal Server Error")
+	return failFunction
 }
 
-func (h *Handler) invokeFailed(w http.ResponseWriter, r *http.Request, err error) {
+func (h *Handler) invokeFailed(w http.ResponseWriter, r *http.Request, t target, err error) {
 	var ae *awserr.Error
 	switch {
 	case r.Context().Err() != nil:
 		return // the caller is gone
 	case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests:
-		message(w, http.StatusTooManyRequests, "Rate Exceeded.")
+		t.fail(w, failThrottled)
 	case errors.As(err, &ae) && ae.Status == http.StatusNotFound:
-		message(w, http.StatusForbidden, "Forbidden")
+		t.fail(w, failGone)
 	default:
-		h.log.Error("function url invoke failed", "err", err)
-		message(w, http.StatusInternalServerError, "Internal Server Error")
+		h.log.Error("gateway invoke failed", "function", t.function, "err", err)
+		t.fail(w, failPlatform)
 	}
 }
 
@@ -161,4 +218,9 @@ func message(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// stream is filled in by the streaming support.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, req invoke.Request, t target, cors func(http.Header)) {
+	t.fail(w, failPlatform)
 }

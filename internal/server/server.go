@@ -107,9 +107,16 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, AccountConcurrency: icfg.AccountConcurrency,
 	}, cat, s.invoker, logStore, s.cfg.Logger)
 	gw := gateway.New(cat, s.invoker, s.cfg.Logger)
+	router := gateway.NewRouter(gw, cat)
+	// Function URLs first (by host or prefix), then lamina's own APIs,
+	// then the HTTP routes, if there are any.
 	top := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id, path, ok := gateway.Target(r); ok {
 			gw.ServeURL(w, r, id, path)
+			return
+		}
+		if !catalog.IsReservedPath(r.URL.Path) && router.Active() {
+			router.ServeHTTP(w, r)
 			return
 		}
 		h.ServeHTTP(w, r)
@@ -163,4 +170,5 @@ var (
 	_ api.Logs        = (*logs.Store)(nil)
 	_ gateway.URLs    = (*catalog.Catalog)(nil)
 	_ gateway.Invoker = (*invoke.Service)(nil)
+	_ gateway.Routes  = (*catalog.Catalog)(nil)
 )

@@ -47,6 +47,9 @@ func main() {
 	case "url":
 		lambda.Start(urlHandler)
 		return
+	case "httpapi":
+		lambda.Start(apiHandler)
+		return
 	case "sigterm":
 		marker := os.Getenv("MARKER_FILE")
 		lambda.StartWithOptions(echo, lambda.WithEnableSIGTERM(func() {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -49,5 +50,16 @@ func urlHandler(ctx context.Context, req events.LambdaFunctionURLRequest) (any, 
 		Headers:    map[string]string{"Content-Type": "application/json", "X-Handler": "url", "Access-Control-Allow-Origin": "https://evil.example"},
 		Body:       string(echo),
 		Cookies:    []string{"session=abc; Path=/; HttpOnly", "theme=dark"},
+	}, nil
+}
+
+// apiHandler serves HTTP route tests: it answers with what aws-lambda-go
+// decoded from the API Gateway HTTP API request.
+func apiHandler(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	echo, _ := json.Marshal(req)
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: 200,
+		Headers:    map[string]string{"Content-Type": "application/json", "X-Route": req.RouteKey, "X-Function": os.Getenv("AWS_LAMBDA_FUNCTION_NAME")},
+		Body:       string(echo),
 	}, nil
 }
