@@ -90,6 +90,7 @@ func New(cfg Config, cat Catalog, inv Invoker, lg Logs, log *slog.Logger) *Handl
 func (h *Handler) routes() {
 	m := h.mux
 	m.HandleFunc("POST /2015-03-31/functions/{name}/invocations", h.invoke)
+	m.HandleFunc("POST /2021-11-15/functions/{name}/response-streaming-invocations", h.invokeStream)
 	m.HandleFunc("POST /2015-03-31/functions", h.createFunction)
 	m.HandleFunc("POST /2015-03-31/functions/{$}", h.createFunction)
 	m.HandleFunc("GET /2015-03-31/functions", h.listFunctions)

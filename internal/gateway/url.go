@@ -219,8 +219,3 @@ func message(w http.ResponseWriter, status int, msg string) {
 	w.WriteHeader(status)
 	w.Write(body)
 }
-
-// stream is filled in by the streaming support.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, req invoke.Request, t target, cors func(http.Header)) {
-	t.fail(w, failPlatform)
-}

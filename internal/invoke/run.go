@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -104,6 +105,14 @@ func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, re
 		TraceID:       traceID(req.TraceID),
 		ClientContext: req.ClientContext,
 	}
+	if req.Stream != nil {
+		inv.Stream = func(ct string) io.Writer {
+			if ct == "" {
+				ct = "application/json"
+			}
+			return req.Stream(StreamStart{RequestID: requestID, ExecutedVersion: fn.VersionName(), ContentType: ct})
+		}
+	}
 	// An environment that died before taking the event is replaced once.
 	for attempt := 0; ; attempt++ {
 		resp, err := s.runOnce(ctx, p, fn, inv, req.LogTail)
@@ -156,6 +165,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 		resp.Payload = out.Payload
 		resp.ContentType = out.ContentType
 	}
+	resp.Streamed = out.Streamed
 	var initTime time.Duration
 	if cold {
 		initTime = e.initTime

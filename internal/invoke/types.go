@@ -1,5 +1,7 @@
 package invoke
 
+import "io"
+
 // Invocation types of the Invoke API (X-Amz-Invocation-Type).
 const (
 	TypeRequestResponse = "RequestResponse"
@@ -27,6 +29,18 @@ type Request struct {
 	// RequestID, when set, is the invocation's id (a gateway puts it in
 	// the event before invoking); otherwise one is made.
 	RequestID string
+	// Stream, when set, makes a synchronous invocation stream its
+	// response: it is called once when the function starts answering and
+	// returns where the body goes. Response.Streamed then reports that it
+	// was used; a FunctionError after that is a mid-stream failure.
+	Stream func(StreamStart) io.Writer
+}
+
+// StreamStart describes a streamed response as it begins.
+type StreamStart struct {
+	RequestID       string
+	ExecutedVersion string
+	ContentType     string
 }
 
 // Response is what the Invoke API answers.
@@ -38,4 +52,5 @@ type Response struct {
 	FunctionError   string // "Unhandled" when the function failed
 	ExecutedVersion string
 	LogResult       string // base64 of the log tail, when asked for
+	Streamed        bool   // the body went to Request.Stream
 }

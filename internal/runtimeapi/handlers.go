@@ -104,6 +104,16 @@ func (s *Server) response(c *conn, req *http.Request, id string) {
 		writeError(c, http.StatusBadRequest, "InvalidFunctionResponseMode", "unknown response mode "+strconv.Quote(mode))
 		return
 	}
+	var stream func(string) io.Writer
+	s.mu.Lock()
+	if cur := s.current; cur != nil && cur.RequestID == id {
+		stream = cur.Stream
+	}
+	s.mu.Unlock()
+	if stream != nil {
+		s.streamResponse(c, req, id, stream)
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, MaxResponseBytes+responseSlack+1))
 	inv := s.end(c, id)
 	if inv == nil {
@@ -125,6 +135,35 @@ func (s *Server) response(c *conn, req *http.Request, id string) {
 		writeAccepted(c)
 	default:
 		out = Outcome{Payload: body, ContentType: req.Header.Get("Content-Type")}
+		writeAccepted(c)
+	}
+	s.deliver(c, inv, out)
+}
+
+// streamResponse copies the runtime's response to the invocation's
+// stream as it arrives: each chunk the runtime sends is written on at once.
+func (s *Server) streamResponse(c *conn, req *http.Request, id string, stream func(string) io.Writer) {
+	w := stream(req.Header.Get("Content-Type"))
+	n, err := io.CopyBuffer(w, io.LimitReader(req.Body, MaxStreamBytes+1), make([]byte, 32<<10))
+	inv := s.end(c, id)
+	if inv == nil {
+		return
+	}
+	out := Outcome{Streamed: true, ContentType: req.Header.Get("Content-Type")}
+	switch {
+	case err != nil:
+		out.Err = &FunctionError{Type: "Runtime.TruncatedResponse", Message: "the runtime's response was cut off: " + err.Error()}
+		writeError(c, http.StatusBadRequest, "Runtime.TruncatedResponse", err.Error())
+	case n > MaxStreamBytes:
+		out.Err = &FunctionError{
+			Type:    "Function.ResponseSizeTooLarge",
+			Message: fmt.Sprintf("Response payload size exceeded maximum allowed payload size (%d bytes).", MaxStreamBytes),
+		}
+		writeError(c, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "streamed response over the 200 MB limit")
+	case req.Trailer.Get(hErrorType) != "":
+		out.Err = trailerError(req.Trailer)
+		writeAccepted(c)
+	default:
 		writeAccepted(c)
 	}
 	s.deliver(c, inv, out)

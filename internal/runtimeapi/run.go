@@ -108,6 +108,11 @@ func (s *Server) converse(ctx context.Context, c *conn, inv *Invocation) (out Ou
 		select {
 		case out = <-inv.done:
 			answered = true
+			if out.Err != nil && out.Err.Type == "Runtime.TruncatedResponse" && ctx.Err() != nil {
+				// The deadline cut the reply short: a timeout.
+				s.drop(c)
+				return Outcome{Streamed: out.Streamed}, ctx.Err(), false
+			}
 		default:
 		}
 		switch {

@@ -3,6 +3,7 @@ package runtimeapi
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"time"
 )
 
@@ -17,6 +18,11 @@ type Invocation struct {
 	ClientContext   string // decoded JSON
 	CognitoIdentity string
 
+	// Stream, when set, receives the response body as the runtime sends
+	// it instead of buffering it: it is called once, when the response
+	// starts, with its content type, and returns where the bytes go.
+	Stream func(contentType string) io.Writer
+
 	done chan Outcome
 }
 
@@ -24,6 +30,9 @@ type Invocation struct {
 type Outcome struct {
 	Payload     []byte
 	ContentType string
+	// Streamed is set when the body went to Invocation.Stream; Err then
+	// reports a failure in the middle of the stream.
+	Streamed bool
 	// Err is set when the function failed; Payload is then empty.
 	Err *FunctionError
 }
@@ -64,6 +73,8 @@ var (
 // Limits on what a runtime may post.
 const (
 	MaxResponseBytes = 6 << 20
+	// MaxStreamBytes bounds a streamed response, as Lambda does.
+	MaxStreamBytes = 200 << 20
 	// RIE accepts 6 MiB + 100 bytes; Lambda's message uses the same figure.
 	responseSlack  = 100
 	maxErrorBytes  = 1 << 20

@@ -50,6 +50,12 @@ func main() {
 	case "httpapi":
 		lambda.Start(apiHandler)
 		return
+	case "stream":
+		startStream()
+		return
+	case "streamfail":
+		startStreamFail()
+		return
 	case "sigterm":
 		marker := os.Getenv("MARKER_FILE")
 		lambda.StartWithOptions(echo, lambda.WithEnableSIGTERM(func() {
