@@ -84,7 +84,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 		}
 	}()
 	deployFn := func(name string) error {
-		if err := create(ctx, c, name, zipFile); err != nil {
+		if err := create(ctx, c, name, "bootstrap", zipFile); err != nil {
 			return err
 		}
 		created = append(created, name)
@@ -112,7 +112,12 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 		return err
 	}
 	defer stopAlone()
-	all := []target{rawT, lamT, aloneT}
+	urlT, err := functionURL(ctx, c, prefix+"-url", zipFile, conns)
+	if err != nil {
+		return err
+	}
+	created = append(created, prefix+"-url")
+	all := []target{rawT, lamT, aloneT, urlT}
 	if _, err := serial(ctx, all, payload, 200); err != nil { // warm up
 		return err
 	}
@@ -120,14 +125,17 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rs, ls, fs := summarize(lat[0]), summarize(lat[1]), summarize(lat[2])
+	rs, ls, fs, ut := summarize(lat[0]), summarize(lat[1]), summarize(lat[2]), summarize(lat[3])
 	fmt.Fprintf(w, "Warm invoke, serial (%d calls each, alternating)\n", opts.Serial)
 	fmt.Fprintf(w, "  %-22s %10s %10s %10s\n", "", "p50", "p99", "p99.9")
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "raw Go HTTP server", us(rs.P50), us(rs.P99), us(rs.P999))
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs\n", "lamina Invoke API", us(ls.P50), us(ls.P99), us(ls.P999))
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs\n", "added by lamina", us(ls.P50-rs.P50), us(ls.P99-rs.P99))
-	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs   (the function through its Runtime API only)\n\n",
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs   (the function through its Runtime API only)\n",
 		"function alone", us(fs.P50), us(fs.P99), us(fs.P999))
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs %8.0fµs   (POST to a function URL, payload 2.0 both ways)\n",
+		"lamina function URL", us(ut.P50), us(ut.P99), us(ut.P999))
+	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs\n\n", "added by the URL", us(ut.P50-rs.P50), us(ut.P99-rs.P99))
 
 	rawRPS, rawTL, err := throughput(ctx, rawT, payload, opts.Clients, opts.Duration)
 	if err != nil {
@@ -218,15 +226,30 @@ func startRaw() (string, func(), error) {
 	return "http://" + ln.Addr().String() + "/", func() { srv.Close(); <-done }, nil
 }
 
-func create(ctx context.Context, c *lambda.Client, name string, zipFile []byte) error {
+func create(ctx context.Context, c *lambda.Client, name, handler string, zipFile []byte) error {
 	_, err := c.CreateFunction(ctx, &lambda.CreateFunctionInput{
-		FunctionName: aws.String(name), Runtime: types.RuntimeProvidedal2023, Handler: aws.String("bootstrap"),
+		FunctionName: aws.String(name), Runtime: types.RuntimeProvidedal2023, Handler: aws.String(handler),
 		Role: aws.String("arn:aws:iam::000000000000:role/bench"), Code: &types.FunctionCode{ZipFile: zipFile},
 	})
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
 	return nil
+}
+
+// functionURL deploys the benchmark function behind a function URL and
+// returns the target that posts the work to it.
+func functionURL(ctx context.Context, c *lambda.Client, name string, zipFile []byte, conns int) (target, error) {
+	if err := create(ctx, c, name, "url", zipFile); err != nil {
+		return target{}, err
+	}
+	out, err := c.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{
+		FunctionName: aws.String(name), AuthType: types.FunctionUrlAuthTypeNone,
+	})
+	if err != nil {
+		return target{}, fmt.Errorf("create function url: %w", err)
+	}
+	return target{name: "url", url: aws.ToString(out.FunctionUrl), client: newClient(conns)}, nil
 }
 
 // coldStarts creates n functions and times the first invoke of each. They

@@ -1,7 +1,13 @@
-// Command fn is the benchmark's function: work.Do behind aws-lambda-go.
+// Command fn is the benchmark's function: work.Do behind aws-lambda-go,
+// invoked directly (Handler "bootstrap") or through a function URL
+// (Handler "url"), where the work arrives as the HTTP request's body.
 package main
 
 import (
+	"encoding/json"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/lamina-dev/lamina/internal/bench/work"
@@ -9,4 +15,21 @@ import (
 
 func handle(req work.Request) (work.Response, error) { return work.Do(req), nil }
 
-func main() { lambda.Start(handle) }
+func handleURL(ev events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+	var req work.Request
+	if err := json.Unmarshal([]byte(ev.Body), &req); err != nil {
+		return events.LambdaFunctionURLResponse{StatusCode: 400, Body: err.Error()}, nil
+	}
+	out, _ := json.Marshal(work.Do(req))
+	return events.LambdaFunctionURLResponse{
+		StatusCode: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(out),
+	}, nil
+}
+
+func main() {
+	if os.Getenv("_HANDLER") == "url" {
+		lambda.Start(handleURL)
+		return
+	}
+	lambda.Start(handle)
+}
