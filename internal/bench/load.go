@@ -35,6 +35,7 @@ func (t target) call(ctx context.Context, payload []byte) error {
 	if err != nil {
 		return err
 	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := t.client.Do(req)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
@@ -27,7 +28,13 @@ func TestHTTPRoutes(t *testing.T) {
 	route("set", "GET /items/{id}", "items")
 	route("set", "POST /items", "items")
 	route("set", "GET /items/special", "fallback")
-	route("set", "ANY /files/{path+}", "files")
+	if _, err := c.PublishVersion(t.Context(), &lambda.PublishVersionInput{FunctionName: aws.String("files")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateAlias(t.Context(), &lambda.CreateAliasInput{FunctionName: aws.String("files"), Name: aws.String("live"), FunctionVersion: aws.String("1")}); err != nil {
+		t.Fatal(err)
+	}
+	route("set", "ANY /files/{path+}", "files:live")
 
 	get := func(method, path string) (*http.Response, events.APIGatewayV2HTTPRequest) {
 		t.Helper()
@@ -49,8 +56,9 @@ func TestHTTPRoutes(t *testing.T) {
 	if resp, _ := get("GET", "/items/special"); resp.Header.Get("X-Function") != "fallback" {
 		t.Errorf("a literal route must win over a parameter: went to %s", resp.Header.Get("X-Function"))
 	}
-	if resp, req := get("PUT", "/files/a/b%20c.txt"); resp.StatusCode != 200 || req.PathParameters["path"] != "a/b c.txt" || req.RouteKey != "ANY /files/{path+}" {
-		t.Errorf("greedy route: %d %+v", resp.StatusCode, req.PathParameters)
+	if resp, req := get("PUT", "/files/a/b%20c.txt"); resp.StatusCode != 200 || req.PathParameters["path"] != "a/b c.txt" || req.RouteKey != "ANY /files/{path+}" ||
+		resp.Header.Get("X-Function-Version") != "1" {
+		t.Errorf("greedy route to an alias: %d %+v version %q", resp.StatusCode, req.PathParameters, resp.Header.Get("X-Function-Version"))
 	}
 	resp, body := httpDo(t, "DELETE", in.endpoint+"/items/42", nil, nil)
 	if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET" || !strings.Contains(string(body), "Method Not Allowed") {

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"os"
 
@@ -16,8 +17,12 @@ import (
 func handle(req work.Request) (work.Response, error) { return work.Do(req), nil }
 
 func handleURL(ev events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		body, _ = base64.StdEncoding.DecodeString(ev.Body)
+	}
 	var req work.Request
-	if err := json.Unmarshal([]byte(ev.Body), &req); err != nil {
+	if err := json.Unmarshal(body, &req); err != nil {
 		return events.LambdaFunctionURLResponse{StatusCode: 400, Body: err.Error()}, nil
 	}
 	out, _ := json.Marshal(work.Do(req))

@@ -59,7 +59,8 @@ func apiHandler(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events
 	echo, _ := json.Marshal(req)
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: 200,
-		Headers:    map[string]string{"Content-Type": "application/json", "X-Route": req.RouteKey, "X-Function": os.Getenv("AWS_LAMBDA_FUNCTION_NAME")},
-		Body:       string(echo),
+		Headers: map[string]string{"Content-Type": "application/json", "X-Route": req.RouteKey, "X-Function": os.Getenv("AWS_LAMBDA_FUNCTION_NAME"),
+			"X-Function-Version": os.Getenv("AWS_LAMBDA_FUNCTION_VERSION")},
+		Body: string(echo),
 	}, nil
 }
