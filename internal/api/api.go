@@ -50,11 +50,16 @@ type Catalog interface {
 	Routes() ([]catalog.Route, uint64)
 	PutRoute(ctx context.Context, r catalog.Route) (catalog.Route, error)
 	DeleteRoute(ctx context.Context, key string) error
+	ProvisionedConfigs(fn string) []catalog.Provisioned
+	PutProvisioned(ctx context.Context, p catalog.Provisioned, maxTotal int) (catalog.Provisioned, error)
+	DeleteProvisioned(ctx context.Context, fn, q string) error
 }
 
-// Invoker runs invocations.
+// Invoker runs invocations and reports on environments.
 type Invoker interface {
 	Invoke(ctx context.Context, req invoke.Request) (*invoke.Response, error)
+	// ProvisionedReady is how many environments of a version are ready.
+	ProvisionedReady(name, version string) int
 }
 
 // Logs is where function log lines are read.
@@ -115,6 +120,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("PUT /2017-10-31/functions/{name}/concurrency", h.putConcurrency)
 	m.HandleFunc("DELETE /2017-10-31/functions/{name}/concurrency", h.deleteConcurrency)
 	m.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)
+	m.HandleFunc("PUT /2019-09-30/functions/{name}/provisioned-concurrency", h.putProvisioned)
+	m.HandleFunc("GET /2019-09-30/functions/{name}/provisioned-concurrency", h.getProvisioned)
+	m.HandleFunc("DELETE /2019-09-30/functions/{name}/provisioned-concurrency", h.deleteProvisioned)
 	m.HandleFunc("GET /2016-08-19/account-settings", h.accountSettings)
 	m.HandleFunc("GET /2016-08-19/account-settings/{$}", h.accountSettings)
 	m.HandleFunc("GET /lamina/v1/routes", h.listRoutes)

@@ -21,6 +21,8 @@ import (
 // recordingInvoker answers every invocation with its own payload.
 type recordingInvoker struct{ last invoke.Request }
 
+func (r *recordingInvoker) ProvisionedReady(string, string) int { return 0 }
+
 func (r *recordingInvoker) Invoke(_ context.Context, req invoke.Request) (*invoke.Response, error) {
 	r.last = req
 	return &invoke.Response{Status: http.StatusOK, RequestID: "id", Payload: req.Payload, ExecutedVersion: "$LATEST"}, nil

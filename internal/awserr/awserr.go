@@ -39,6 +39,8 @@ const (
 const (
 	ReasonConcurrentLimit         = "ConcurrentInvocationLimitExceeded"
 	ReasonReservedConcurrentLimit = "ReservedFunctionConcurrentInvocationLimitExceeded"
+	ReasonRateLimit               = "FunctionInvocationRateLimitExceeded"
+	ReasonReservedRateLimit       = "ReservedFunctionInvocationRateLimitExceeded"
 )
 
 // InvalidParameter returns a 400 InvalidParameterValueException.

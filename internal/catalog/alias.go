@@ -114,8 +114,11 @@ func (c *Catalog) DeleteAlias(ctx context.Context, fn, name string) error {
 	if _, ok := c.Alias(fn, name); !ok {
 		return nil
 	}
-	// The alias's URL goes with it.
+	// The alias's URL and provisioned concurrency go with it.
 	if err := c.deleteURLsLocked(ctx, fn, name); err != nil {
+		return err
+	}
+	if err := c.deleteProvisionedLocked(ctx, fn, name); err != nil && !isNotFound(err) {
 		return err
 	}
 	if err := c.store.DeleteRecord(ctx, aliasKey(fn, name)); err != nil {

@@ -44,13 +44,14 @@ type Catalog struct {
 	// are one step; reads do not take it.
 	writeMu sync.Mutex
 
-	mu       sync.RWMutex                    // guards funcs, versions, aliases, urls, routes, routeGen
-	funcs    map[string]*Function            // $LATEST by name
-	versions map[string]map[string]*Function // by name, then version
-	aliases  map[string]map[string]*Alias    // by function, then alias
-	urls     map[string]*URLConfig           // function URLs by id
-	routes   map[string]*Route               // HTTP routes by key
-	routeGen uint64                          // changes with routes
+	mu          sync.RWMutex                    // guards the maps below and routeGen
+	funcs       map[string]*Function            // $LATEST by name
+	versions    map[string]map[string]*Function // by name, then version
+	aliases     map[string]map[string]*Alias    // by function, then alias
+	urls        map[string]*URLConfig           // function URLs by id
+	routes      map[string]*Route               // HTTP routes by key
+	provisioned map[string]*Provisioned         // by record key
+	routeGen    uint64                          // changes with routes
 
 	// onChange, when set, hears the name of each function that changed or
 	// went away, after the change is visible.
@@ -65,7 +66,7 @@ func New(store Store, now func() time.Time) *Catalog {
 	return &Catalog{
 		store: store, now: now,
 		funcs: map[string]*Function{}, versions: map[string]map[string]*Function{}, aliases: map[string]map[string]*Alias{},
-		urls: map[string]*URLConfig{}, routes: map[string]*Route{},
+		urls: map[string]*URLConfig{}, routes: map[string]*Route{}, provisioned: map[string]*Provisioned{},
 	}
 }
 
@@ -83,6 +84,7 @@ func (c *Catalog) Load(ctx context.Context) error {
 	aliases := map[string]map[string]*Alias{}
 	urls := map[string]*URLConfig{}
 	routes := map[string]*Route{}
+	provisioned := map[string]*Provisioned{}
 	for key, data := range recs {
 		switch {
 		case strings.HasPrefix(key, recordPrefix):
@@ -121,10 +123,16 @@ func (c *Catalog) Load(ctx context.Context) error {
 				return fmt.Errorf("load route %s: %w", key, err)
 			}
 			routes[r.Key] = r
+		case strings.HasPrefix(key, provisionedPrefix):
+			p := &Provisioned{}
+			if err := json.Unmarshal(data, p); err != nil {
+				return fmt.Errorf("load provisioned concurrency %s: %w", key, err)
+			}
+			provisioned[key] = p
 		}
 	}
 	c.mu.Lock()
-	c.funcs, c.versions, c.aliases, c.urls, c.routes = funcs, versions, aliases, urls, routes
+	c.funcs, c.versions, c.aliases, c.urls, c.routes, c.provisioned = funcs, versions, aliases, urls, routes, provisioned
 	c.routeGen++
 	c.mu.Unlock()
 	return nil
@@ -236,6 +244,11 @@ func (c *Catalog) Delete(ctx context.Context, name string) error {
 	// function that can still be deleted, never versions without one.
 	if err := c.deleteURLsLocked(ctx, name, "*"); err != nil {
 		return err
+	}
+	for _, p := range c.ProvisionedConfigs(name) {
+		if err := c.deleteProvisionedLocked(ctx, name, p.Qualifier); err != nil {
+			return err
+		}
 	}
 	for _, a := range c.Aliases(name) {
 		if err := c.store.DeleteRecord(ctx, aliasKey(name, a.Name)); err != nil {

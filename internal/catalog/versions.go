@@ -135,6 +135,9 @@ func (c *Catalog) DeleteVersion(ctx context.Context, name, version string) error
 	if len(users) > 0 {
 		return awserr.Conflict("Unable to delete version because the following aliases reference it: [%s]", strings.Join(users, ", "))
 	}
+	if err := c.deleteProvisionedLocked(ctx, name, version); err != nil && !isNotFound(err) {
+		return err
+	}
 	if err := c.store.DeleteRecord(ctx, versionKey(name, version)); err != nil {
 		return fmt.Errorf("delete version %s:%s: %w", name, version, err)
 	}

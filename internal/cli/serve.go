@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lamina-dev/lamina/internal/server"
@@ -36,7 +38,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", defaultDataDir(), "data directory (env LAMINA_DATA)")
 	natsURL := fs.String("nats", os.Getenv("LAMINA_NATS_URL"), "use this NATS server instead of the embedded one (env LAMINA_NATS_URL)")
 	region := fs.String("region", envOr("AWS_REGION", "us-east-1"), "region reported in ARNs and to functions")
-	keepAlive := fs.Duration("keep-alive", 10*time.Minute, "how long an idle execution environment is kept")
+	keepAlive := fs.Duration("keep-alive", 10*time.Minute, "how long an idle environment is kept until a function's history gives an adaptive keep-alive")
+	scaleRate := fs.Int("scale-rate", 1000, "new environments each function version may start per 10 s (Lambda: 1000)")
+	queueTimeout := fs.Duration("queue-timeout", 30*time.Second, "how long a request may wait for an environment before a 429")
+	memBudget := fs.Int("memory-budget", defaultMemoryBudget(), "MB of function memory sizes all environments may add up to (default: 4x this machine's memory; 0: no bound)")
 	echo := fs.Bool("echo-logs", true, "print function logs on stderr")
 	noCgroups := fs.Bool("no-cgroups", false, "enforce memory limits by sampling, without memory cgroups")
 	logJSON := fs.Bool("log-json", false, "write platform logs as JSON")
@@ -65,6 +70,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Addr: *addr, DataDir: *data, NatsURL: *natsURL, Region: *region, Logger: slog.New(handler), NoCgroups: *noCgroups,
 	}
 	cfg.Invoke.KeepAlive = *keepAlive
+	cfg.Invoke.ScaleRate, cfg.Invoke.ScaleWindow = *scaleRate, 10*time.Second
+	cfg.Invoke.QueueTimeout = *queueTimeout
+	cfg.Invoke.MemoryBudgetMB = *memBudget
 	cfg.Invoke.AsyncRetryDelay = *retryDelay
 	if *echo {
 		cfg.EchoLogs = e.stderr
@@ -93,4 +101,22 @@ func usageErr(err error) error {
 		return nil
 	}
 	return err
+}
+
+// defaultMemoryBudget overcommits the machine's memory four times: memory
+// sizes are ceilings, and most functions use a fraction of theirs.
+func defaultMemoryBudget() int {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			if err == nil {
+				return 4 * kb / 1024
+			}
+		}
+	}
+	return 0
 }

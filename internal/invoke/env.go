@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lamina-dev/lamina/internal/catalog"
@@ -24,10 +25,12 @@ type env struct {
 	grace    time.Duration
 	initTime time.Duration // reported once, on the environment's first invocation
 	log      *slog.Logger
+	release  func() // gives back its memory budget, once
 }
 
 func (e *env) Stop(reason string) {
 	e.Env.Stop(reason, e.grace)
+	e.release()
 	e.log.Debug("environment stopped", "env", e.ID(), "reason", reason)
 }
 
@@ -42,8 +45,17 @@ func (e *initError) Error() string { return "init failed: " + e.fe.Error() }
 
 // startEnv makes a ready environment for fn: unpacks the code if needed,
 // starts the runtime and waits for its first /next.
-func (s *Service) startEnv(ctx context.Context, fn *catalog.Function) (*env, error) {
+func (s *Service) startEnv(ctx context.Context, fn *catalog.Function, provisioned bool) (e *env, err error) {
 	begin := time.Now()
+	if err := s.reserveMemory(fn.MemorySize); err != nil {
+		return nil, err
+	}
+	release := sync.OnceFunc(func() { s.releaseMemory(fn.MemorySize) })
+	defer func() {
+		if err != nil {
+			release()
+		}
+	}()
 	codeDir, err := s.codes.Dir(ctx, fn.CodeKey, func(ctx context.Context) ([]byte, error) {
 		return s.catalog.Code(ctx, fn.CodeKey)
 	})
@@ -60,13 +72,13 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function) (*env, err
 		MemoryMB:        fn.MemorySize,
 		CodeDir:         codeDir,
 		TmpDir:          tmp,
-		Env:             s.processEnv(fn, codeDir, tmp),
+		Env:             s.processEnv(fn, codeDir, tmp, provisioned),
 		Log:             func(reqID string, line []byte) { s.logs.Append(fn.Name, reqID, line) },
 	})
 	if err != nil {
 		return nil, &initError{fe: &runtimeapi.FunctionError{Type: "Runtime.InvalidEntrypoint", Message: err.Error()}}
 	}
-	e := &env{Env: se, grace: s.cfg.ShutdownGrace, log: s.log.With("function", fn.Name)}
+	e = &env{Env: se, grace: s.cfg.ShutdownGrace, log: s.log.With("function", fn.Name), release: release}
 	ictx, cancel := context.WithTimeout(ctx, s.cfg.InitTimeout)
 	defer cancel()
 	if err := se.WaitReady(ictx); err != nil {
@@ -89,7 +101,11 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function) (*env, err
 
 // processEnv builds the runtime's environment: the function's variables,
 // then Lambda's reserved ones, which win.
-func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string) []string {
+func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string, provisioned bool) []string {
+	initType := "on-demand"
+	if provisioned {
+		initType = "provisioned-concurrency"
+	}
 	out := make([]string, 0, len(fn.Environment)+24)
 	for k, v := range fn.Environment {
 		out = append(out, k+"="+v)
@@ -104,7 +120,7 @@ func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string) []string
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(fn.MemorySize),
 		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+fn.Name,
 		"AWS_LAMBDA_LOG_STREAM_NAME="+now.Format("2006/01/02")+"/["+fn.VersionName()+"]"+hex.EncodeToString(stream[:]),
-		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"AWS_LAMBDA_INITIALIZATION_TYPE="+initType,
 		"AWS_REGION="+s.cfg.Region,
 		"AWS_DEFAULT_REGION="+s.cfg.Region,
 		"LAMBDA_TASK_ROOT="+codeDir,

@@ -193,6 +193,12 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 			resp.LogResult = base64.StdEncoding.EncodeToString(s.logs.Tail(fn.Name, inv.RequestID, tailBytes))
 		}
 		return resp, nil
+	case errors.Is(err, errNodeFull):
+		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
+	case errors.Is(err, pool.ErrRate) && fn.ReservedConcurrency != nil:
+		return nil, awserr.TooManyRequests(awserr.ReasonReservedRateLimit, "Rate Exceeded.")
+	case errors.Is(err, pool.ErrRate):
+		return nil, awserr.TooManyRequests(awserr.ReasonRateLimit, "Rate Exceeded.")
 	case errors.Is(err, pool.ErrLimit) && fn.ReservedConcurrency != nil:
 		return nil, awserr.TooManyRequests(awserr.ReasonReservedConcurrentLimit, "Rate Exceeded.")
 	case errors.Is(err, pool.ErrLimit), ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):

@@ -23,6 +23,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/logs"
 	"github.com/lamina-dev/lamina/internal/pool"
 	"github.com/lamina-dev/lamina/internal/sandbox"
+	"github.com/lamina-dev/lamina/internal/scale"
 )
 
 // Catalog is where the service reads functions and their code.
@@ -30,6 +31,7 @@ type Catalog interface {
 	List() []catalog.Function
 	Version(name, version string) (catalog.Function, bool)
 	Resolve(name, qualifier string) (catalog.Function, *catalog.Alias, bool)
+	ProvisionedConfigs(name string) []catalog.Provisioned
 	Code(ctx context.Context, key string) ([]byte, error)
 }
 
@@ -41,8 +43,19 @@ type Config struct {
 	// Endpoint is lamina's own URL, given to functions as
 	// AWS_ENDPOINT_URL_LAMBDA so their SDK calls reach lamina.
 	Endpoint string
-	// KeepAlive is how long an idle environment is kept.
+	// KeepAlive is how long an idle environment is kept while a function
+	// has too little history for its adaptive keep-alive.
 	KeepAlive time.Duration
+	// ScaleRate is how many new environments a function version may start
+	// per ScaleWindow (Lambda: 1,000 per 10 s).
+	ScaleRate   int
+	ScaleWindow time.Duration
+	// Tick is how often pools apply their policy.
+	Tick time.Duration
+	// MemoryBudgetMB bounds the memory sizes of all environments on this
+	// node together; 0 means no bound. Idle environments are evicted to
+	// make room; past that, new environments are refused with 429.
+	MemoryBudgetMB int
 	// AccountConcurrency bounds concurrent executions on this node;
 	// reserved concurrency is carved out of it.
 	AccountConcurrency int
@@ -69,6 +82,12 @@ type Config struct {
 func (c *Config) SetDefaults() {
 	if c.KeepAlive == 0 {
 		c.KeepAlive = 10 * time.Minute
+	}
+	if c.ScaleRate == 0 {
+		c.ScaleRate, c.ScaleWindow = 1000, 10*time.Second
+	}
+	if c.Tick == 0 {
+		c.Tick = 10 * time.Millisecond
 	}
 	if c.AccountConcurrency == 0 {
 		c.AccountConcurrency = 1000
@@ -113,6 +132,7 @@ type Service struct {
 	counts map[string]*atomic.Int64 // executions in flight per function with reserved concurrency
 
 	unreserved atomic.Int64 // executions in flight without reserved concurrency
+	memUsed    atomic.Int64 // MB of the memory budget booked by environments
 	reserved   atomic.Int64 // sum of reserved concurrency, kept by refresh
 	envSeq     atomic.Uint64
 
@@ -155,11 +175,14 @@ func (s *Service) Start(ctx context.Context) error {
 	s.mu.Lock()
 	s.recountReservedLocked()
 	s.mu.Unlock()
+	for _, fn := range s.catalog.List() {
+		s.applyProvisioned(fn.Name)
+	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		s.reapLoop(ctx)
+		s.tickLoop(ctx)
 	}()
 	s.async.start(ctx, &s.wg)
 	return nil
@@ -182,20 +205,27 @@ func (s *Service) Close() error {
 	return nil
 }
 
-func (s *Service) reapLoop(ctx context.Context) {
-	interval := min(s.cfg.KeepAlive/4, time.Second)
-	t := time.NewTicker(interval)
+// tickLoop lets every pool apply its policy: start queued requests as the
+// scaling rate refills, stop idle environments past their keep-alive,
+// start environments ahead of traffic.
+func (s *Service) tickLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
+	var pools []*fnPool
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
 			s.mu.RLock()
+			pools = pools[:0]
 			for _, p := range s.pools {
-				p.pool.Reap(now.Add(-s.cfg.KeepAlive))
+				pools = append(pools, p)
 			}
 			s.mu.RUnlock()
+			for _, p := range pools {
+				p.pool.Tick(now)
+			}
 		}
 	}
 }
@@ -236,7 +266,41 @@ func (s *Service) Refresh(name string) {
 	}
 	if !exists {
 		s.logs.Drop(name)
+		return
 	}
+	s.applyProvisioned(name)
+}
+
+// applyProvisioned sets each version's provisioned concurrency from the
+// catalog: a config on an alias applies to the version it points to.
+func (s *Service) applyProvisioned(name string) {
+	want := map[string]int{}
+	for _, pc := range s.catalog.ProvisionedConfigs(name) {
+		if fn, _, ok := s.catalog.Resolve(name, pc.Qualifier); ok {
+			want[fn.Version] += pc.Requested
+			s.poolFor(&fn) // provisioned environments come before traffic
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for key, p := range s.pools {
+		if key.name == name {
+			p.pool.SetProvisioned(want[key.version])
+		}
+	}
+}
+
+// ProvisionedReady reports how many environments of a version are
+// initialised and not starting: its allocated provisioned concurrency.
+func (s *Service) ProvisionedReady(name, version string) int {
+	s.mu.RLock()
+	p := s.pools[poolKey{name, version}]
+	s.mu.RUnlock()
+	if p == nil {
+		return 0
+	}
+	st := p.pool.Stats()
+	return st.Total - st.Starting
 }
 
 func (s *Service) recountReservedLocked() {
@@ -289,8 +353,14 @@ func (s *Service) newPoolLocked(fn *catalog.Function) *fnPool {
 	f := *fn
 	p.fn.Store(&f)
 	maxEnvs, wait := s.limits(fn)
-	p.pool = pool.New(pool.Config{MaxEnvs: maxEnvs, Wait: wait, MaxWaiters: s.cfg.MaxQueued, MaxWait: s.cfg.QueueTimeout},
-		func(ctx context.Context) (*env, error) { return s.startEnv(ctx, p.fn.Load()) })
+	policy := scale.DefaultConfig
+	policy.DefaultKeepAlive = s.cfg.KeepAlive
+	p.pool = pool.New(pool.Config{
+		MaxEnvs: maxEnvs, Wait: wait, MaxWaiters: s.cfg.MaxQueued, MaxWait: s.cfg.QueueTimeout,
+		ScaleRate: s.cfg.ScaleRate, ScaleWindow: s.cfg.ScaleWindow, Policy: policy,
+	}, func(ctx context.Context, provisioned bool) (*env, error) {
+		return s.startEnv(ctx, p.fn.Load(), provisioned)
+	})
 	return p
 }
 

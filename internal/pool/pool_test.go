@@ -26,7 +26,7 @@ type starter struct {
 	err error
 }
 
-func (s *starter) start(context.Context) (*fakeEnv, error) {
+func (s *starter) start(context.Context, bool) (*fakeEnv, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -137,25 +137,96 @@ func TestWaitTimesOut(t *testing.T) {
 	}
 }
 
-func TestReapAndClose(t *testing.T) {
-	p := New(Config{MaxEnvs: 5}, (&starter{}).start)
+// clock is a fake time source for the pool.
+type clock struct {
+	mu  sync.Mutex // guards now
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) add(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+func TestTickKeepAliveAndClose(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := New(Config{MaxEnvs: 5, Now: clk.Now}, (&starter{}).start)
 	a, _, _ := p.Acquire(t.Context())
 	b, _, _ := p.Acquire(t.Context())
 	p.Release(a, true)
-	if n := p.Reap(time.Now().Add(-time.Hour)); n != 0 {
-		t.Errorf("Reap of fresh envs stopped %d", n)
+	if n := p.Tick(clk.add(11 * time.Minute)); n != 0 {
+		t.Errorf("Tick while the function is busy stopped %d; want 0", n)
 	}
-	if n := p.Reap(time.Now().Add(time.Second)); n != 1 || !a.stopped.Load() {
-		t.Errorf("Reap stopped %d; want 1 (the idle one)", n)
+	p.Release(b, true)
+	if n := p.Tick(clk.add(time.Minute)); n != 0 {
+		t.Errorf("Tick one minute after going idle stopped %d; want 0", n)
 	}
+	if n := p.Tick(clk.add(10 * time.Minute)); n != 2 || !a.stopped.Load() || !b.stopped.Load() {
+		t.Errorf("Tick after the keep-alive stopped %d; want 2", n)
+	}
+	c, _, _ := p.Acquire(t.Context())
 	p.Close()
 	if _, _, err := p.Acquire(t.Context()); !errors.Is(err, ErrClosed) {
 		t.Errorf("Acquire after Close = %v", err)
 	}
-	p.Release(b, true) // busy at Close: stopped on release
-	if !b.stopped.Load() || p.Stats().Total != 0 {
-		t.Errorf("busy env at close: stopped %v, total %d", b.stopped.Load(), p.Stats().Total)
+	p.Release(c, true) // busy at Close: stopped on release
+	if !c.stopped.Load() || p.Stats().Total != 0 {
+		t.Errorf("busy env at close: stopped %v, total %d", c.stopped.Load(), p.Stats().Total)
 	}
+}
+
+func TestScaleRateQueuesStarts(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	p := New(Config{MaxEnvs: 10, Wait: true, MaxWaiters: 10, ScaleRate: 2, ScaleWindow: time.Second, Now: clk.Now}, (&starter{}).start)
+	p.Acquire(t.Context())
+	p.Acquire(t.Context())
+	got := make(chan error, 1)
+	go func() {
+		_, cold, err := p.Acquire(t.Context())
+		if err == nil && !cold {
+			err = errors.New("not a fresh environment")
+		}
+		got <- err
+	}()
+	waitFor(t, func() bool { return p.Stats().Waiting == 1 })
+	p.Tick(clk.add(100 * time.Millisecond)) // 0.2 tokens: still waiting
+	if s := p.Stats(); s.Waiting != 1 {
+		t.Fatalf("waiter started before the rate allowed: %+v", s)
+	}
+	p.Tick(clk.add(400 * time.Millisecond)) // a token: start
+	if err := <-got; err != nil {
+		t.Errorf("queued request: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if _, _, err := p.Acquire(ctx); !errors.Is(err, ErrRate) {
+		t.Errorf("Acquire held back by the rate until its deadline = %v; want ErrRate", err)
+	}
+}
+
+func TestProvisionedStartAhead(t *testing.T) {
+	st := &starter{}
+	var provisioned atomic.Int32
+	start := func(ctx context.Context, prov bool) (*fakeEnv, error) {
+		if prov {
+			provisioned.Add(1)
+		}
+		return st.start(ctx, prov)
+	}
+	p := New(Config{MaxEnvs: 10}, start)
+	p.SetProvisioned(2)
+	p.Tick(time.Now())
+	waitFor(t, func() bool { return p.Stats().Idle == 2 })
+	if provisioned.Load() != 2 {
+		t.Errorf("%d environments started as provisioned; want 2", provisioned.Load())
+	}
+	if _, cold, _ := p.Acquire(t.Context()); cold {
+		t.Error("first request after provisioning was a cold start")
+	}
+	p.Close()
 }
 
 func TestStartFailureFreesSlot(t *testing.T) {
