@@ -159,10 +159,33 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	fmt.Fprintf(w, "Cold start, first invoke of %d fresh functions (request → response)\n", opts.Cold)
 	fmt.Fprintf(w, "  p50 %.2f ms   p99 %.2f ms   max %.2f ms\n\n", ms(cs.P50), ms(cs.P99), ms(cs.Max))
 
+	fmt.Fprintf(w, "Burst from zero: n concurrent requests to a fresh function that waits 50 ms\n")
+	fmt.Fprintf(w, "  %-8s %8s %10s %10s %12s\n", "n", "errors", "p50", "p99", "all answered")
+	burstOK := true
+	for _, n := range []int{100, 500} {
+		name := fmt.Sprintf("%s-burst-%d", prefix, n)
+		if err := create(ctx, c, name, "sleep", zipFile); err != nil {
+			return err
+		}
+		created = append(created, name)
+		bt := target{name: name, url: endpoint + "/2015-03-31/functions/" + name + "/invocations", client: newClient(n)}
+		lat, errs, all := burst(ctx, bt, payload, n)
+		bs := summarize(lat)
+		fmt.Fprintf(w, "  %-8d %8d %8.1fms %8.1fms %10.1fms\n", n, len(errs), ms(bs.P50), ms(bs.P99), ms(all))
+		if n == 100 {
+			burstOK = len(errs) == 0 && bs.P99 <= 100*time.Millisecond
+		}
+	}
+	fmt.Fprintln(w)
+
+	replayCold, replayMem := traceReplay(w, 1, 500)
+
 	fmt.Fprintf(w, "Targets for this stage\n")
 	check(w, "warm added latency p50 ≤ 150µs", ls.P50-rs.P50 <= 150*time.Microsecond)
 	check(w, "throughput ≥ 30% of raw", lamRPS >= 0.30*rawRPS)
 	check(w, "cold start p50 ≤ 10 ms", cs.P50 <= 10*time.Millisecond)
+	check(w, "burst 0→100: no errors, p99 ≤ 100 ms", burstOK)
+	check(w, "replay: ≥ 2x fewer cold starts, ≤ memory", replayCold >= 2 && replayMem <= 1)
 	return nil
 }
 

@@ -103,3 +103,36 @@ func throughput(ctx context.Context, t target, payload []byte, clients int, d ti
 	wg.Wait()
 	return float64(done.Load()) / time.Since(starts).Seconds(), lat, first
 }
+
+// burst fires n requests at once at t and returns each one's latency, the
+// errors, and how long until the last answer.
+func burst(ctx context.Context, t target, payload []byte, n int) ([]time.Duration, []error, time.Duration) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex // guards lat and errs
+		lat  []time.Duration
+		errs []error
+		fire = make(chan struct{})
+	)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-fire
+			s := time.Now()
+			err := t.call(ctx, payload)
+			d := time.Since(s)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			lat = append(lat, d)
+		}()
+	}
+	start := time.Now()
+	close(fire)
+	wg.Wait()
+	return lat, errs, time.Since(start)
+}

@@ -1,12 +1,14 @@
 // Command fn is the benchmark's function: work.Do behind aws-lambda-go,
-// invoked directly (Handler "bootstrap") or through a function URL
-// (Handler "url"), where the work arrives as the HTTP request's body.
+// invoked directly (Handler "bootstrap"), through a function URL (Handler
+// "url", the work arrives as the HTTP request's body), or after 50 ms of
+// waiting (Handler "sleep", for bursts).
 package main
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
@@ -31,10 +33,20 @@ func handleURL(ev events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResp
 	}, nil
 }
 
+// handleSleep is the burst benchmark's function: 50 ms of waiting, then
+// the work.
+func handleSleep(req work.Request) (work.Response, error) {
+	time.Sleep(50 * time.Millisecond)
+	return work.Do(req), nil
+}
+
 func main() {
-	if os.Getenv("_HANDLER") == "url" {
+	switch os.Getenv("_HANDLER") {
+	case "url":
 		lambda.Start(handleURL)
-		return
+	case "sleep":
+		lambda.Start(handleSleep)
+	default:
+		lambda.Start(handle)
 	}
-	lambda.Start(handle)
 }
