@@ -95,7 +95,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	}
 
 	payload := []byte(work.Payload)
-	conns := max(opts.Clients, 1)
+	conns := 4 * max(opts.Clients, 1)
 	rawT := target{name: "raw", url: raw, client: newClient(conns)}
 	lamT := target{name: "lamina", url: endpoint + "/2015-03-31/functions/" + prefix + "/invocations", client: newClient(conns)}
 
@@ -137,19 +137,16 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 		"lamina function URL", us(ut.P50), us(ut.P99), us(ut.P999))
 	fmt.Fprintf(w, "  %-22s %8.0fµs %8.0fµs\n\n", "added by the URL", us(ut.P50-rs.P50), us(ut.P99-rs.P99))
 
-	rawRPS, rawTL, err := throughput(ctx, rawT, payload, opts.Clients, opts.Duration)
-	if err != nil {
-		return err
+	var share float64
+	for i, clients := range []int{opts.Clients, 4 * opts.Clients} {
+		sh, err := throughputPhase(ctx, w, rawT, lamT, payload, clients, opts.Duration)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			share = sh
+		}
 	}
-	lamRPS, lamTL, err := throughput(ctx, lamT, payload, opts.Clients, opts.Duration)
-	if err != nil {
-		return err
-	}
-	rt, lt := summarize(rawTL), summarize(lamTL)
-	fmt.Fprintf(w, "Warm throughput, %d clients, %s each\n", opts.Clients, opts.Duration)
-	fmt.Fprintf(w, "  %-22s %9.0f req/s  p50 %6.0fµs  p99 %6.0fµs\n", "raw Go HTTP server", rawRPS, us(rt.P50), us(rt.P99))
-	fmt.Fprintf(w, "  %-22s %9.0f req/s  p50 %6.0fµs  p99 %6.0fµs\n", "lamina Invoke API", lamRPS, us(lt.P50), us(lt.P99))
-	fmt.Fprintf(w, "  %-22s %9.1f%%\n\n", "lamina / raw", 100*lamRPS/rawRPS)
 
 	cold, err := coldStarts(ctx, deployFn, endpoint, prefix, opts.Cold)
 	if err != nil {
@@ -178,14 +175,30 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	}
 	fmt.Fprintln(w)
 
+	stepName := prefix + "-step"
+	if err := create(ctx, c, stepName, "sleep", zipFile); err != nil {
+		return err
+	}
+	created = append(created, stepName)
+	stepT := target{name: stepName, url: endpoint + "/2015-03-31/functions/" + stepName + "/invocations", client: newClient(1000)}
+	step := stepLoad(ctx, stepT, payload, 100, 3*time.Second)
+	printStep(w, 100, 3*time.Second, step)
+
 	replayCold, replayMem := traceReplay(w, 1, 500)
+
+	idleMB, err := footprint(ctx, w, tmp, zipFile)
+	if err != nil {
+		return err
+	}
 
 	fmt.Fprintf(w, "Targets for this stage\n")
 	check(w, "warm added latency p50 ≤ 150µs", ls.P50-rs.P50 <= 150*time.Microsecond)
-	check(w, "throughput ≥ 30% of raw", lamRPS >= 0.30*rawRPS)
+	check(w, "throughput ≥ 30% of raw", share >= 0.30)
 	check(w, "cold start p50 ≤ 10 ms", cs.P50 <= 10*time.Millisecond)
 	check(w, "burst 0→100: no errors, p99 ≤ 100 ms", burstOK)
+	check(w, "10x step: no errors, p99 back within 1 s", step.errors == 0 && step.recoveredIn >= 0 && step.recoveredIn <= time.Second)
 	check(w, "replay: ≥ 2x fewer cold starts, ≤ memory", replayCold >= 2 && replayMem <= 1)
+	check(w, "idle platform ≤ 40 MB RSS", idleMB <= 40)
 	return nil
 }
 

@@ -136,3 +136,22 @@ func burst(ctx context.Context, t target, payload []byte, n int) ([]time.Duratio
 	wg.Wait()
 	return lat, errs, time.Since(start)
 }
+
+// throughputPhase runs clients callers against the raw server and then
+// lamina, prints both and returns lamina's share of the raw throughput.
+func throughputPhase(ctx context.Context, w io.Writer, rawT, lamT target, payload []byte, clients int, d time.Duration) (float64, error) {
+	rawRPS, rawTL, err := throughput(ctx, rawT, payload, clients, d)
+	if err != nil {
+		return 0, err
+	}
+	lamRPS, lamTL, err := throughput(ctx, lamT, payload, clients, d)
+	if err != nil {
+		return 0, err
+	}
+	rt, lt := summarize(rawTL), summarize(lamTL)
+	fmt.Fprintf(w, "Warm throughput, %d clients, %s each\n", clients, d)
+	fmt.Fprintf(w, "  %-22s %9.0f req/s  p50 %6.0fµs  p99 %6.0fµs  p99.9 %6.0fµs\n", "raw Go HTTP server", rawRPS, us(rt.P50), us(rt.P99), us(rt.P999))
+	fmt.Fprintf(w, "  %-22s %9.0f req/s  p50 %6.0fµs  p99 %6.0fµs  p99.9 %6.0fµs\n", "lamina Invoke API", lamRPS, us(lt.P50), us(lt.P99), us(lt.P999))
+	fmt.Fprintf(w, "  %-22s %9.1f%%\n\n", "lamina / raw", 100*lamRPS/rawRPS)
+	return lamRPS / rawRPS, nil
+}

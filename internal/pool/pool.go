@@ -14,6 +14,7 @@ package pool
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 
@@ -57,6 +58,10 @@ type Config struct {
 	// ScaleRate new environments may start per ScaleWindow.
 	ScaleRate   int
 	ScaleWindow time.Duration
+	// MaxStarting bounds the environments starting at once. Requests
+	// beyond it wait for the next environment to be released or started:
+	// on a busy machine more parallel starts only slow each other down.
+	MaxStarting int
 	// Policy tunes keep-alive, pre-warming and provisioned concurrency.
 	Policy scale.Config
 	// Now is the pool's clock; time.Now when nil.
@@ -104,6 +109,9 @@ func New[E Env](cfg Config, start Start[E]) *Pool[E] {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxStarting <= 0 {
+		cfg.MaxStarting = 4 * runtime.GOMAXPROCS(0)
+	}
 	if cfg.ScaleRate <= 0 {
 		cfg.ScaleRate, cfg.ScaleWindow = 1000, 10*time.Second
 	}
@@ -140,6 +148,8 @@ func (p *Pool[E]) Acquire(ctx context.Context) (env E, cold bool, err error) {
 	}
 	byRate := false
 	switch {
+	case p.total < p.cfg.MaxEnvs && p.starting >= p.cfg.MaxStarting:
+		// Enough is starting: wait for the first environment to free up.
 	case p.total < p.cfg.MaxEnvs && p.bucket.Take(now):
 		p.total++
 		p.starting++
@@ -218,12 +228,12 @@ func (p *Pool[E]) startEnv(ctx context.Context) (E, bool, error) {
 	env, err := p.start(ctx, false)
 	p.mu.Lock()
 	p.starting--
+	now := p.cfg.Now()
 	if err != nil {
 		p.total--
-		now := p.cfg.Now()
 		p.policy.End(now)
-		p.wakeLocked(now)
 	}
+	p.wakeLocked(now) // a start slot is free
 	p.mu.Unlock()
 	return env, true, err
 }
@@ -264,7 +274,7 @@ func shutdownReason(reusable bool) string {
 // wakeLocked lets waiters start environments in free slots, as far as the
 // scaling rate allows.
 func (p *Pool[E]) wakeLocked(now time.Time) {
-	for len(p.waiters) > 0 && p.total < p.cfg.MaxEnvs && p.bucket.Take(now) {
+	for len(p.waiters) > 0 && p.total < p.cfg.MaxEnvs && p.starting < p.cfg.MaxStarting && p.bucket.Take(now) {
 		w := p.waiters[0]
 		p.waiters = p.waiters[1:]
 		p.total++
@@ -315,7 +325,7 @@ func (p *Pool[E]) Tick(now time.Time) int {
 		p.total -= excess
 	}
 	starts := 0
-	for starts < d.Start && p.total < p.cfg.MaxEnvs && p.bucket.Take(now) {
+	for starts < d.Start && p.total < p.cfg.MaxEnvs && p.starting < p.cfg.MaxStarting && p.bucket.Take(now) {
 		p.total++
 		p.starting++
 		starts++
@@ -351,6 +361,7 @@ func (p *Pool[E]) prestart(provisioned bool) {
 		w := p.waiters[0]
 		p.waiters = p.waiters[1:]
 		p.policy.Begin(now)
+		p.wakeLocked(now) // a start slot is free
 		p.mu.Unlock()
 		w.ch <- grant[E]{env: env, ok: true}
 		return

@@ -251,3 +251,33 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestMaxStartingQueuesRequests(t *testing.T) {
+	release := make(chan struct{})
+	var n atomic.Int32
+	start := func(ctx context.Context, _ bool) (*fakeEnv, error) {
+		<-release
+		return &fakeEnv{id: int(n.Add(1)), exited: make(chan struct{})}, nil
+	}
+	p := New(Config{MaxEnvs: 10, Wait: true, MaxWaiters: 10, MaxStarting: 1}, start)
+	got := make(chan *fakeEnv, 2)
+	for range 2 {
+		go func() {
+			e, _, err := p.Acquire(t.Context())
+			if err != nil {
+				t.Error(err)
+			}
+			got <- e
+		}()
+	}
+	waitFor(t, func() bool { s := p.Stats(); return s.Starting == 1 && s.Waiting == 1 })
+	release <- struct{}{} // the first start ends; the waiter may start the next
+	<-got
+	waitFor(t, func() bool { s := p.Stats(); return s.Starting == 1 && s.Waiting == 0 })
+	release <- struct{}{}
+	if second := <-got; second.id != 2 {
+		t.Errorf("the waiter got env %d; want the second started", second.id)
+	}
+	close(release)
+	waitFor(t, func() bool { return p.Stats().Starting == 0 })
+}
