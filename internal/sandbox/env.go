@@ -75,6 +75,7 @@ func (h *Host) Start(spec Spec) (*Env, error) {
 	e := &Env{spec: spec, api: api, exited: make(chan struct{})}
 	limit := int64(spec.MemoryMB) << 20
 	if h.cgroupParent != "" {
+		h.keeper.starting(time.Now())
 		if cg, err := newCgroupLimit(h.cgroupParent, spec.ID, limit); err == nil {
 			e.mem = cg
 		}

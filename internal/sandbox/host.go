@@ -9,6 +9,7 @@ import "os"
 // Host starts environments on this machine.
 type Host struct {
 	cgroupParent string // "" when cgroups are not usable
+	keeper       *migrationKeeper
 }
 
 // NewHost probes what isolation the machine allows. With noCgroups it
@@ -17,7 +18,11 @@ func NewHost(noCgroups bool) *Host {
 	if noCgroups {
 		return &Host{}
 	}
-	return &Host{cgroupParent: cgroupV1()}
+	h := &Host{cgroupParent: cgroupV1()}
+	if h.cgroupParent != "" {
+		h.keeper = newMigrationKeeper(h.cgroupParent)
+	}
+	return h
 }
 
 // MemoryEnforcement names how memory limits are enforced, for logs.
@@ -28,8 +33,12 @@ func (h *Host) MemoryEnforcement() string {
 	return "watchdog"
 }
 
-// Close removes the host's cgroup directory.
+// Close stops the host's background work and removes its cgroup
+// directory.
 func (h *Host) Close() error {
+	if h.keeper != nil {
+		h.keeper.close()
+	}
 	if h.cgroupParent != "" {
 		return os.Remove(h.cgroupParent)
 	}
