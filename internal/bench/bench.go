@@ -154,7 +154,12 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	}
 	cs := summarize(cold)
 	fmt.Fprintf(w, "Cold start, first invoke of %d fresh functions (request → response)\n", opts.Cold)
-	fmt.Fprintf(w, "  p50 %.2f ms   p99 %.2f ms   max %.2f ms\n\n", ms(cs.P50), ms(cs.P99), ms(cs.Max))
+	fmt.Fprintf(w, "  p50 %.2f ms   p99 %.2f ms   max %.2f ms\n", ms(cs.P50), ms(cs.P99), ms(cs.Max))
+	rate, err := coldStartRate(ctx, deployFn, endpoint, prefix, 100, 8)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  cold starts per second, 8 at a time over 100 fresh functions: %.0f/s\n\n", rate)
 
 	fmt.Fprintf(w, "Burst from zero: n concurrent requests to a fresh function that waits 50 ms\n")
 	fmt.Fprintf(w, "  %-8s %8s %10s %10s %12s\n", "n", "errors", "p50", "p99", "all answered")
@@ -286,6 +291,42 @@ func functionURL(ctx context.Context, c *lambda.Client, name string, zipFile []b
 		return target{}, fmt.Errorf("create function url: %w", err)
 	}
 	return target{name: "url", url: aws.ToString(out.FunctionUrl), client: newClient(conns)}, nil
+}
+
+// coldStartRate creates n functions, then invokes each for the first time,
+// workers at a time, and returns the cold starts completed per second.
+func coldStartRate(ctx context.Context, deploy func(string) error, endpoint, prefix string, n, workers int) (float64, error) {
+	names := make(chan string, n)
+	for i := range n {
+		name := fmt.Sprintf("%s-rate-%03d", prefix, i)
+		if err := deploy(name); err != nil {
+			return 0, err
+		}
+		names <- name
+	}
+	close(names)
+	payload := []byte(work.Payload)
+	errs := make(chan error, workers)
+	start := time.Now()
+	for range workers {
+		go func() {
+			t := target{name: "rate", client: newClient(1)}
+			for name := range names {
+				t.url = endpoint + "/2015-03-31/functions/" + name + "/invocations"
+				if err := t.call(ctx, payload); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
 }
 
 // coldStarts creates n functions and times the first invoke of each. They
