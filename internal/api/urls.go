@@ -67,21 +67,13 @@ func (h *Handler) urlShape(r *http.Request, u catalog.URLConfig) urlConfigShape 
 	return out
 }
 
-// urlTarget reads the function and qualifier a URL call names.
-func (h *Handler) urlTarget(r *http.Request) (string, string, error) {
-	fn, q, err := h.functionFrom(r)
-	if err != nil {
-		return "", "", err
-	}
-	return fn.Name, q, nil
-}
-
 func (h *Handler) createURL(w http.ResponseWriter, r *http.Request) {
-	name, q, err := h.urlTarget(r)
+	fn, q, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	name := fn.Name
 	var in urlConfigInput
 	if err := decode(w, r, &in); err != nil {
 		h.fail(w, r, err)
@@ -104,11 +96,12 @@ func (h *Handler) createURL(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getURL(w http.ResponseWriter, r *http.Request) {
-	name, q, err := h.urlTarget(r)
+	fn, q, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	name := fn.Name
 	u, ok := h.catalog.URL(name, q)
 	if !ok {
 		h.fail(w, r, awserr.NotFound("The resource you requested does not exist."))
@@ -118,11 +111,12 @@ func (h *Handler) getURL(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) updateURL(w http.ResponseWriter, r *http.Request) {
-	name, q, err := h.urlTarget(r)
+	fn, q, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	name := fn.Name
 	var in urlConfigInput
 	if err := decode(w, r, &in); err != nil {
 		h.fail(w, r, err)
@@ -137,11 +131,12 @@ func (h *Handler) updateURL(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) deleteURL(w http.ResponseWriter, r *http.Request) {
-	name, q, err := h.urlTarget(r)
+	fn, q, err := h.functionFrom(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	name := fn.Name
 	if err := h.catalog.DeleteURL(r.Context(), name, q); err != nil {
 		h.fail(w, r, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -173,17 +172,4 @@ func isText(contentType string) bool {
 		return true
 	}
 	return false
-}
-
-// traceHeader continues the caller's X-Ray trace or starts one.
-func traceHeader(r *http.Request, now time.Time, random func() uint64) string {
-	if t := r.Header.Get("X-Amzn-Trace-Id"); t != "" {
-		return t
-	}
-	return "Root=1-" + strconv.FormatInt(now.Unix(), 16) + "-" + hex(random()>>32, 8) + hex(random(), 16)
-}
-
-func hex(v uint64, width int) string {
-	s := strconv.FormatUint(v, 16)
-	return strings.Repeat("0", max(0, width-len(s))) + s
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -144,7 +143,7 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, rawPath string
 	}
 	now := h.now()
 	requestID := uuid.NewString()
-	trace := traceHeader(r, now, rand.Uint64)
+	trace := invoke.TraceID(r.Header.Get("X-Amzn-Trace-Id"))
 	ev := newEvent(r, body, rawPath, t.apiID, requestID, trace, now)
 	ev.RouteKey, ev.RequestContext.RouteKey = t.routeKey, t.routeKey
 	ev.PathParameters = t.pathParameters

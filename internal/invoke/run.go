@@ -102,7 +102,7 @@ func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, re
 		Payload:       payload,
 		ContentType:   "application/json",
 		FunctionARN:   catalog.ARN(s.cfg.Region, s.cfg.AccountID, fn.Name, req.Qualifier),
-		TraceID:       traceID(req.TraceID),
+		TraceID:       TraceID(req.TraceID),
 		ClientContext: req.ClientContext,
 	}
 	if req.Stream != nil {
@@ -236,8 +236,8 @@ func (s *Service) logEnd(fn *catalog.Function, requestID string, d, initTime tim
 	s.logs.Append(fn.Name, requestID, []byte(line))
 }
 
-// traceID passes on the caller's X-Ray trace header or starts a new trace.
-func traceID(in string) string {
+// TraceID passes on the caller's X-Ray trace header or starts a new trace.
+func TraceID(in string) string {
 	if in != "" {
 		return in
 	}
