@@ -11,6 +11,7 @@ import (
 
 	"github.com/lamina-dev/lamina/internal/awserr"
 	"github.com/lamina-dev/lamina/internal/catalog"
+	"github.com/lamina-dev/lamina/internal/telemetry"
 )
 
 // Lambda's retry policy for events: two retries after a function error,
@@ -43,6 +44,8 @@ type asyncQueue struct {
 
 	mu     sync.Mutex // guards timers
 	timers map[*time.Timer]struct{}
+
+	metrics *telemetry.Async
 }
 
 func newAsyncQueue(s *Service, cfg Config) *asyncQueue {
@@ -105,6 +108,7 @@ func (q *asyncQueue) attempt(ctx context.Context, ev *event) bool {
 		log.Warn("dropping event: maximum event age exceeded", "attempts", ev.attempts)
 		return false
 	}
+	q.metrics.EventAge(time.Since(ev.enqueued))
 	// An alias is resolved at each attempt, as Lambda does.
 	fn, err := q.svc.resolve(ev.req)
 	if err != nil {

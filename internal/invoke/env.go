@@ -17,6 +17,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/pool"
 	"github.com/lamina-dev/lamina/internal/runtimeapi"
 	"github.com/lamina-dev/lamina/internal/sandbox"
+	"github.com/lamina-dev/lamina/internal/telemetry"
 )
 
 // env is a started, initialised execution environment.
@@ -26,11 +27,15 @@ type env struct {
 	initTime time.Duration // reported once, on the environment's first invocation
 	log      *slog.Logger
 	release  func() // gives back its memory budget, once
+	metrics  *telemetry.Function
 }
 
 func (e *env) Stop(reason string) {
 	e.Env.Stop(reason, e.grace)
 	e.release()
+	if e.metrics != nil {
+		e.metrics.EnvStopped(reason)
+	}
 	e.log.Debug("environment stopped", "env", e.ID(), "reason", reason)
 }
 
@@ -101,11 +106,15 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function, provisione
 
 // processEnv builds the runtime's environment: the function's variables,
 // then Lambda's reserved ones, which win.
-func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string, provisioned bool) []string {
-	initType := "on-demand"
+// initType is AWS_LAMBDA_INITIALIZATION_TYPE.
+func initType(provisioned bool) string {
 	if provisioned {
-		initType = "provisioned-concurrency"
+		return "provisioned-concurrency"
 	}
+	return "on-demand"
+}
+
+func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string, provisioned bool) []string {
 	out := make([]string, 0, len(fn.Environment)+24)
 	for k, v := range fn.Environment {
 		out = append(out, k+"="+v)
@@ -120,7 +129,7 @@ func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string, provisio
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(fn.MemorySize),
 		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+fn.Name,
 		"AWS_LAMBDA_LOG_STREAM_NAME="+now.Format("2006/01/02")+"/["+fn.VersionName()+"]"+hex.EncodeToString(stream[:]),
-		"AWS_LAMBDA_INITIALIZATION_TYPE="+initType,
+		"AWS_LAMBDA_INITIALIZATION_TYPE="+initType(provisioned),
 		"AWS_REGION="+s.cfg.Region,
 		"AWS_DEFAULT_REGION="+s.cfg.Region,
 		"LAMBDA_TASK_ROOT="+codeDir,

@@ -80,14 +80,14 @@ func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, re
 		n := s.inflight(fn.Name)
 		if n.Add(1) > int64(*r) {
 			n.Add(-1)
-			return nil, awserr.TooManyRequests(awserr.ReasonReservedConcurrentLimit, "Rate Exceeded.")
+			return nil, s.throttle(fn, awserr.ReasonReservedConcurrentLimit)
 		}
 		defer n.Add(-1)
 	} else {
 		limit := int64(s.cfg.AccountConcurrency) - s.reserved.Load()
 		if s.unreserved.Add(1) > limit {
 			s.unreserved.Add(-1)
-			return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
+			return nil, s.throttle(fn, awserr.ReasonConcurrentLimit)
 		}
 		defer s.unreserved.Add(-1)
 	}
@@ -124,10 +124,14 @@ func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, re
 }
 
 func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, inv *runtimeapi.Invocation, tail bool) (*Response, error) {
+	admitted := time.Now()
 	e, cold, err := p.pool.Acquire(ctx)
 	if err != nil {
 		return s.acquireFailed(ctx, fn, inv, tail, err)
 	}
+	queued := time.Since(admitted)
+	done := p.m.Begin()
+	defer done()
 	s.logs.Append(fn.Name, inv.RequestID, []byte("START RequestId: "+inv.RequestID+" Version: "+fn.VersionName()))
 	timeout := time.Duration(fn.Timeout) * time.Second
 	start := time.Now()
@@ -171,6 +175,11 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 		initTime = e.initTime
 	}
 	s.logEnd(fn, inv.RequestID, elapsed, initTime, e.MaxMemoryUsedMB())
+	errorType := ""
+	if resp.FunctionError != "" {
+		errorType = errorTypeOf(resp.Payload)
+	}
+	p.m.Invoked(queued, elapsed, cold, initTime, fn.MemorySize, len(resp.Payload), errorType)
 	p.pool.Release(e, reusable)
 	if tail {
 		resp.LogResult = base64.StdEncoding.EncodeToString(s.logs.Tail(fn.Name, inv.RequestID, tailBytes))
@@ -187,6 +196,7 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 		s.logs.Append(fn.Name, inv.RequestID, []byte("START RequestId: "+inv.RequestID+" Version: "+fn.VersionName()))
 		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("%s %s", ie.fe.Type, ie.fe.Message)))
 		s.logEnd(fn, inv.RequestID, 0, ie.initTime, 0)
+		s.poolFor(fn).m.Invoked(0, 0, true, ie.initTime, fn.MemorySize, 0, ie.fe.Type)
 		resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: fn.VersionName()}
 		setFunctionError(resp, ie.fe)
 		if tail {
@@ -194,15 +204,15 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 		}
 		return resp, nil
 	case errors.Is(err, errNodeFull):
-		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
+		return nil, s.throttle(fn, awserr.ReasonConcurrentLimit)
 	case errors.Is(err, pool.ErrRate) && fn.ReservedConcurrency != nil:
-		return nil, awserr.TooManyRequests(awserr.ReasonReservedRateLimit, "Rate Exceeded.")
+		return nil, s.throttle(fn, awserr.ReasonReservedRateLimit)
 	case errors.Is(err, pool.ErrRate):
-		return nil, awserr.TooManyRequests(awserr.ReasonRateLimit, "Rate Exceeded.")
+		return nil, s.throttle(fn, awserr.ReasonRateLimit)
 	case errors.Is(err, pool.ErrLimit) && fn.ReservedConcurrency != nil:
-		return nil, awserr.TooManyRequests(awserr.ReasonReservedConcurrentLimit, "Rate Exceeded.")
+		return nil, s.throttle(fn, awserr.ReasonReservedConcurrentLimit)
 	case errors.Is(err, pool.ErrLimit), ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
-		return nil, awserr.TooManyRequests(awserr.ReasonConcurrentLimit, "Rate Exceeded.")
+		return nil, s.throttle(fn, awserr.ReasonConcurrentLimit)
 	case errors.Is(err, pool.ErrClosed):
 		// The function changed or went away while we waited.
 		current, ok := s.catalog.Version(fn.Name, fn.Version)
@@ -213,6 +223,23 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 		return s.runOnce(ctx, p, p.fn.Load(), inv, tail)
 	}
 	return nil, err
+}
+
+// throttle counts a 429 and returns it.
+func (s *Service) throttle(fn *catalog.Function, reason string) error {
+	s.metrics.Throttled(fn.Name, fn.VersionName(), reason)
+	return awserr.TooManyRequests(reason, "Rate Exceeded.")
+}
+
+// errorTypeOf reads errorType from a function error body.
+func errorTypeOf(body []byte) string {
+	var fe struct {
+		Type string `json:"errorType"`
+	}
+	if json.Unmarshal(body, &fe) != nil || fe.Type == "" {
+		return "Runtime.Unknown"
+	}
+	return fe.Type
 }
 
 func setFunctionError(resp *Response, fe *runtimeapi.FunctionError) {

@@ -24,6 +24,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/pool"
 	"github.com/lamina-dev/lamina/internal/sandbox"
 	"github.com/lamina-dev/lamina/internal/scale"
+	"github.com/lamina-dev/lamina/internal/telemetry"
 )
 
 // Catalog is where the service reads functions and their code.
@@ -52,6 +53,8 @@ type Config struct {
 	ScaleWindow time.Duration
 	// Tick is how often pools apply their policy.
 	Tick time.Duration
+	// Metrics receives the service's metrics; a private registry when nil.
+	Metrics *telemetry.Metrics
 	// MemoryBudgetMB bounds the memory sizes of all environments on this
 	// node together; 0 means no bound. Idle environments are evicted to
 	// make room; past that, new environments are refused with 429.
@@ -126,6 +129,7 @@ type Service struct {
 	host    *sandbox.Host
 	logs    *logs.Store
 	log     *slog.Logger
+	metrics *telemetry.Metrics
 
 	mu     sync.RWMutex // guards pools and counts
 	pools  map[poolKey]*fnPool
@@ -148,6 +152,7 @@ type poolKey struct{ name, version string }
 // fnPool is the pool of one function version, with the configuration its
 // environments were started from.
 type fnPool struct {
+	m    *telemetry.Function
 	fn   atomic.Pointer[catalog.Function]
 	key  string // what a change must differ in to need new environments
 	pool *pool.Pool[*env]
@@ -166,8 +171,29 @@ func New(cfg Config, cat Catalog, host *sandbox.Host, logStore *logs.Store, log 
 		pools:   map[poolKey]*fnPool{},
 		counts:  map[string]*atomic.Int64{},
 	}
+	if cfg.Metrics == nil {
+		s.cfg.Metrics = telemetry.New()
+	}
+	s.metrics = s.cfg.Metrics
 	s.async = newAsyncQueue(s, cfg)
+	s.async.metrics = s.metrics.Async(func() int { return len(s.async.queue) })
+	s.metrics.Register(telemetry.EnvCollector(s.envCounts))
 	return s
+}
+
+// envCounts reports every pool's environments, for the metrics.
+func (s *Service) envCounts() []telemetry.EnvCount {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]telemetry.EnvCount, 0, len(s.pools))
+	for key, p := range s.pools {
+		st := p.pool.Stats()
+		out = append(out, telemetry.EnvCount{
+			Function: key.name, Version: p.fn.Load().VersionName(),
+			Idle: st.Idle, Busy: st.Total - st.Idle - st.Starting, Starting: st.Starting, Provisioned: st.Provisioned,
+		})
+	}
+	return out
 }
 
 // Start runs the idle reaper and the async workers until Close.
@@ -266,6 +292,7 @@ func (s *Service) Refresh(name string) {
 	}
 	if !exists {
 		s.logs.Drop(name)
+		s.metrics.Forget(name)
 		return
 	}
 	s.applyProvisioned(name)
@@ -349,7 +376,7 @@ func (s *Service) poolFor(fn *catalog.Function) *fnPool {
 }
 
 func (s *Service) newPoolLocked(fn *catalog.Function) *fnPool {
-	p := &fnPool{key: envKey(fn)}
+	p := &fnPool{key: envKey(fn), m: s.metrics.Function(fn.Name, fn.VersionName())}
 	f := *fn
 	p.fn.Store(&f)
 	maxEnvs, wait := s.limits(fn)
@@ -359,7 +386,12 @@ func (s *Service) newPoolLocked(fn *catalog.Function) *fnPool {
 		MaxEnvs: maxEnvs, Wait: wait, MaxWaiters: s.cfg.MaxQueued, MaxWait: s.cfg.QueueTimeout,
 		ScaleRate: s.cfg.ScaleRate, ScaleWindow: s.cfg.ScaleWindow, Policy: policy,
 	}, func(ctx context.Context, provisioned bool) (*env, error) {
-		return s.startEnv(ctx, p.fn.Load(), provisioned)
+		e, err := s.startEnv(ctx, p.fn.Load(), provisioned)
+		if err == nil {
+			e.metrics = p.m
+			p.m.EnvStarted(initType(provisioned))
+		}
+		return e, err
 	})
 	return p
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/logs"
 	"github.com/lamina-dev/lamina/internal/sandbox"
 	"github.com/lamina-dev/lamina/internal/store"
+	"github.com/lamina-dev/lamina/internal/telemetry"
 )
 
 // Config is everything `lamina serve` can set.
@@ -98,6 +99,8 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	icfg.Region, icfg.AccountID, icfg.DataDir = s.cfg.Region, s.cfg.AccountID, s.cfg.DataDir
 	icfg.Endpoint = "http://" + s.ln.Addr().String()
 	icfg.SetDefaults()
+	metrics := telemetry.New()
+	icfg.Metrics = metrics
 	s.invoker = invoke.New(icfg, cat, s.host, logStore, s.cfg.Logger)
 	cat.OnChange(s.invoker.Refresh)
 	if err := s.invoker.Start(context.WithoutCancel(ctx)); err != nil {
@@ -108,9 +111,14 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}, cat, s.invoker, logStore, s.cfg.Logger)
 	gw := gateway.New(cat, s.invoker, s.cfg.Logger)
 	router := gateway.NewRouter(gw, cat)
-	// Function URLs first (by host or prefix), then lamina's own APIs,
-	// then the HTTP routes, if there are any.
+	// /metrics, then function URLs (by host or prefix), then lamina's own
+	// APIs, then the HTTP routes, if there are any.
+	metricsHandler := metrics.Handler()
 	top := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" && r.Method == http.MethodGet {
+			metricsHandler.ServeHTTP(w, r)
+			return
+		}
 		if id, path, ok := gateway.Target(r); ok {
 			gw.ServeURL(w, r, id, path)
 			return
