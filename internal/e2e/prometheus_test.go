@@ -106,4 +106,43 @@ func TestPrometheusScrapes(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+
+	// The shipped dashboard's queries run on this server, and the shipped
+	// alerting rules pass promtool.
+	raw, err := os.ReadFile("../../deploy/grafana/lamina-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(raw, &dash); err != nil {
+		t.Fatalf("dashboard JSON: %v", err)
+	}
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			expr := strings.NewReplacer(`$function`, `.*`, `$__rate_interval`, `1m`).Replace(tg.Expr)
+			resp, err := http.Get("http://" + promAddr + "/api/v1/query?query=" + url.QueryEscape(expr))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out struct{ Status, Error string }
+			json.NewDecoder(resp.Body).Decode(&out)
+			resp.Body.Close()
+			if out.Status != "success" {
+				t.Errorf("dashboard panel %q: %s: %s", p.Title, expr, out.Error)
+			}
+			n++
+		}
+	}
+	if n < 8 {
+		t.Errorf("dashboard has %d queries; want every panel's", n)
+	}
+	if out, err := exec.Command(filepath.Join(filepath.Dir(bin), "promtool"), "check", "rules", "../../deploy/prometheus/lamina-alerts.yml").CombinedOutput(); err != nil {
+		t.Errorf("promtool check rules: %v\n%s", err, out)
+	}
 }
