@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/lamina-dev/lamina/internal/awserr"
 	"github.com/lamina-dev/lamina/internal/invoke"
@@ -16,7 +18,13 @@ import (
 // its base64 form.
 const maxClientContext = 3583
 
+// timingHeader reports where an invocation's time went, in microseconds:
+// waiting for an environment (init included), its init, the run, and
+// lamina's own share of the request. `lamina invoke --trace` prints it.
+const timingHeader = "X-Lamina-Timing"
+
 func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
+	begin := time.Now()
 	req, err := h.invokeRequest(w, r)
 	if err != nil {
 		h.fail(w, r, err)
@@ -38,6 +46,11 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	if resp.LogResult != "" {
 		hd["X-Amz-Log-Result"] = []string{resp.LogResult}
+	}
+	if t := resp.Timing; t.Run > 0 {
+		platform := time.Since(begin) - t.Wait - t.Run
+		hd[timingHeader] = []string{fmt.Sprintf("wait=%d,init=%d,run=%d,platform=%d",
+			t.Wait.Microseconds(), t.Init.Microseconds(), t.Run.Microseconds(), platform.Microseconds())}
 	}
 	if resp.Status == http.StatusOK {
 		ct := resp.ContentType

@@ -6,6 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -21,6 +27,7 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	endpoint := endpointFlag(fs)
 	showLog := fs.Bool("log", false, "print the invocation's log tail on stderr")
 	async := fs.Bool("async", false, "queue the event (InvocationType Event) and return")
+	trace := fs.Bool("trace", false, "print where the invocation's time went on stderr")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return usageErr(err)
@@ -44,9 +51,14 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	if *async {
 		in.InvocationType = types.InvocationTypeEvent
 	}
+	start := time.Now()
 	out, err := newClient(*endpoint).Invoke(ctx, in)
+	total := time.Since(start)
 	if err != nil {
 		return explain(err)
+	}
+	if *trace {
+		printTrace(e.stderr, out, total)
 	}
 	if *showLog && out.LogResult != nil {
 		if tail, err := base64.StdEncoding.DecodeString(*out.LogResult); err == nil {
@@ -64,4 +76,39 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	e.stdout.Write(out.Payload)
 	fmt.Fprintln(e.stdout)
 	return nil
+}
+
+// printTrace shows where the invocation's time went, from lamina's
+// X-Lamina-Timing header and the time this command measured.
+func printTrace(w io.Writer, out *lambda.InvokeOutput, total time.Duration) {
+	raw, ok := awsmiddleware.GetRawResponse(out.ResultMetadata).(*smithyhttp.Response)
+	if !ok {
+		return
+	}
+	parts := map[string]time.Duration{}
+	for _, kv := range strings.Split(raw.Header.Get("X-Lamina-Timing"), ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		if us, err := strconv.ParseInt(v, 10, 64); err == nil {
+			parts[k] = time.Duration(us) * time.Microsecond
+		}
+	}
+	if len(parts) == 0 {
+		fmt.Fprintf(w, "trace: total %s (lamina sent no timing)\n", total.Round(time.Microsecond))
+		return
+	}
+	wait, init := parts["wait"], parts["init"]
+	network := total - wait - parts["run"] - parts["platform"]
+	fmt.Fprintf(w, "trace: total %s\n", total.Round(time.Microsecond))
+	for _, row := range []struct {
+		what string
+		d    time.Duration
+	}{
+		{"queue wait", wait - init},
+		{"init (cold start)", init},
+		{"function run", parts["run"]},
+		{"lamina overhead", parts["platform"]},
+		{"client and network", max(network, 0)},
+	} {
+		fmt.Fprintf(w, "  %-19s %s\n", row.what, row.d.Round(time.Microsecond))
+	}
 }

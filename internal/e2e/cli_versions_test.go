@@ -77,3 +77,23 @@ func TestCLIURL(t *testing.T) {
 		t.Errorf("deleted URL: %d; want 403", resp.StatusCode)
 	}
 }
+
+func TestCLIInvokeTrace(t *testing.T) {
+	in := start(t, t.TempDir())
+	deploy(t, in.client(), "traced", "echo")
+	for i, wantCold := range []bool{true, false} {
+		out, errOut, code := in.lamina(t, "", "invoke", "traced", `{"a":1}`, "--trace")
+		if code != 0 || !strings.Contains(out, `{"a":1}`) {
+			t.Fatalf("invoke --trace: exit %d\n%s%s", code, out, errOut)
+		}
+		t.Logf("invoke %d:\n%s", i, errOut)
+		for _, row := range []string{"trace: total", "queue wait", "init (cold start)", "function run", "lamina overhead", "client and network"} {
+			if !strings.Contains(errOut, row) {
+				t.Errorf("invoke %d --trace lacks %q:\n%s", i, row, errOut)
+			}
+		}
+		if cold := !strings.Contains(errOut, "init (cold start)   0s"); cold != wantCold {
+			t.Errorf("invoke %d: cold start shown %v; want %v\n%s", i, cold, wantCold, errOut)
+		}
+	}
+}

@@ -180,6 +180,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 		errorType = errorTypeOf(resp.Payload)
 	}
 	p.m.Invoked(queued, elapsed, cold, initTime, fn.MemorySize, len(resp.Payload), errorType)
+	resp.Timing = Timing{Wait: queued, Init: initTime, Run: elapsed}
 	p.pool.Release(e, reusable)
 	if tail {
 		resp.LogResult = base64.StdEncoding.EncodeToString(s.logs.Tail(fn.Name, inv.RequestID, tailBytes))

@@ -1,6 +1,9 @@
 package invoke
 
-import "io"
+import (
+	"io"
+	"time"
+)
 
 // Invocation types of the Invoke API (X-Amz-Invocation-Type).
 const (
@@ -53,4 +56,13 @@ type Response struct {
 	ExecutedVersion string
 	LogResult       string // base64 of the log tail, when asked for
 	Streamed        bool   // the body went to Request.Stream
+	// Timing says where a synchronous invocation's time went.
+	Timing Timing
+}
+
+// Timing splits a synchronous invocation's time inside lamina.
+type Timing struct {
+	Wait time.Duration // from admission to having an environment (init included)
+	Init time.Duration // starting the environment, when this invocation did
+	Run  time.Duration // from handing the event to the runtime to its answer
 }
