@@ -107,11 +107,6 @@ func (h *Handler) getConfiguration(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
-	maxItems, err := maxItemsOf(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	q := r.URL.Query()
 	var all []catalog.Function
 	for _, fn := range h.catalog.List() {
@@ -122,9 +117,8 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
 		versions, _ := h.catalog.Versions(fn.Name)
 		all = append(all, versions...)
 	}
-	marker := q.Get("Marker")
-	mName, mVersion, _ := strings.Cut(marker, ":")
-	items, next := page(all, marker != "", maxItems,
+	mName, mVersion, _ := strings.Cut(q.Get("Marker"), ":")
+	writeList(h, w, r, "Functions", all,
 		func(fn catalog.Function) bool {
 			return fn.Name < mName || fn.Name == mName && versionOrder(fn.Version) < versionOrder(mVersion)
 		},
@@ -133,15 +127,8 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
 				return fn.Name
 			}
 			return fn.Name + ":" + fn.Version
-		})
-	out := struct {
-		Functions  []functionConfiguration `json:"Functions"`
-		NextMarker *string                 `json:"NextMarker,omitempty"`
-	}{Functions: []functionConfiguration{}, NextMarker: next}
-	for _, fn := range items {
-		out.Functions = append(out.Functions, h.configuration(fn, ""))
-	}
-	h.writeJSON(w, http.StatusOK, out)
+		},
+		func(fn catalog.Function) functionConfiguration { return h.configuration(fn, "") })
 }
 
 func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) {

@@ -95,23 +95,11 @@ func (h *Handler) listProvisioned(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maxItems, err := maxItemsOf(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	marker := r.URL.Query().Get("Marker")
-	items, next := page(h.catalog.ProvisionedConfigs(fn.Name), marker != "", maxItems,
+	writeList(h, w, r, "ProvisionedConcurrencyConfigs", h.catalog.ProvisionedConfigs(fn.Name),
 		func(p catalog.Provisioned) bool { return p.Qualifier < marker },
-		func(p catalog.Provisioned) string { return p.Qualifier })
-	out := struct {
-		ProvisionedConcurrencyConfigs []provisionedShape `json:"ProvisionedConcurrencyConfigs"`
-		NextMarker                    *string            `json:"NextMarker,omitempty"`
-	}{ProvisionedConcurrencyConfigs: []provisionedShape{}, NextMarker: next}
-	for _, p := range items {
-		out.ProvisionedConcurrencyConfigs = append(out.ProvisionedConcurrencyConfigs, h.provisionedShape(p))
-	}
-	h.writeJSON(w, http.StatusOK, out)
+		func(p catalog.Provisioned) string { return p.Qualifier },
+		h.provisionedShape)
 }
 
 func (h *Handler) deleteProvisioned(w http.ResponseWriter, r *http.Request) {

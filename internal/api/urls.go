@@ -150,21 +150,9 @@ func (h *Handler) listURLs(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maxItems, err := maxItemsOf(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	marker := r.URL.Query().Get("Marker")
-	items, next := page(h.catalog.URLs(fn.Name), marker != "", maxItems,
+	writeList(h, w, r, "FunctionUrlConfigs", h.catalog.URLs(fn.Name),
 		func(u catalog.URLConfig) bool { return u.Qualifier < marker },
-		func(u catalog.URLConfig) string { return u.Qualifier })
-	out := struct {
-		FunctionUrlConfigs []urlConfigShape `json:"FunctionUrlConfigs"`
-		NextMarker         *string          `json:"NextMarker,omitempty"`
-	}{FunctionUrlConfigs: []urlConfigShape{}, NextMarker: next}
-	for _, u := range items {
-		out.FunctionUrlConfigs = append(out.FunctionUrlConfigs, h.urlShape(r, u))
-	}
-	h.writeJSON(w, http.StatusOK, out)
+		func(u catalog.URLConfig) string { return u.Qualifier },
+		func(u catalog.URLConfig) urlConfigShape { return h.urlShape(r, u) })
 }

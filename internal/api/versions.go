@@ -40,24 +40,12 @@ func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maxItems, err := maxItemsOf(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	versions, _ := h.catalog.Versions(fn.Name)
 	marker := versionOrder(r.URL.Query().Get("Marker"))
-	items, next := page(versions, r.URL.Query().Get("Marker") != "", maxItems,
+	writeList(h, w, r, "Versions", versions,
 		func(f catalog.Function) bool { return versionOrder(f.Version) < marker },
-		func(f catalog.Function) string { return f.VersionName() })
-	out := struct {
-		Versions   []functionConfiguration `json:"Versions"`
-		NextMarker *string                 `json:"NextMarker,omitempty"`
-	}{Versions: []functionConfiguration{}, NextMarker: next}
-	for _, v := range items {
-		out.Versions = append(out.Versions, h.configuration(v, v.VersionName()))
-	}
-	h.writeJSON(w, http.StatusOK, out)
+		func(f catalog.Function) string { return f.VersionName() },
+		func(f catalog.Function) functionConfiguration { return h.configuration(f, f.VersionName()) })
 }
 
 // versionOrder sorts $LATEST before version 1.
@@ -189,11 +177,6 @@ func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	maxItems, err := maxItemsOf(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	q := r.URL.Query()
 	var aliases []catalog.Alias
 	for _, a := range h.catalog.Aliases(fn.Name) {
@@ -202,17 +185,10 @@ func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	marker := q.Get("Marker")
-	items, next := page(aliases, marker != "", maxItems,
+	writeList(h, w, r, "Aliases", aliases,
 		func(a catalog.Alias) bool { return a.Name < marker },
-		func(a catalog.Alias) string { return a.Name })
-	out := struct {
-		Aliases    []aliasConfiguration `json:"Aliases"`
-		NextMarker *string              `json:"NextMarker,omitempty"`
-	}{Aliases: []aliasConfiguration{}, NextMarker: next}
-	for _, a := range items {
-		out.Aliases = append(out.Aliases, h.aliasShape(a))
-	}
-	h.writeJSON(w, http.StatusOK, out)
+		func(a catalog.Alias) string { return a.Name },
+		h.aliasShape)
 }
 
 // maxItemsOf reads the MaxItems query parameter of a List call.
@@ -226,6 +202,28 @@ func maxItemsOf(r *http.Request) (int, error) {
 		return 0, awserr.InvalidParameter("1 validation error detected: Value '%s' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", s)
 	}
 	return n, nil
+}
+
+// writeList answers a List call: one page of all (see page) under field,
+// each item shaped for the API, and NextMarker when more follow. The
+// caller reads Marker to build before.
+func writeList[T, S any](h *Handler, w http.ResponseWriter, r *http.Request, field string, all []T,
+	before func(T) bool, key func(T) string, shape func(T) S) {
+	maxItems, err := maxItemsOf(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	items, next := page(all, r.URL.Query().Get("Marker") != "", maxItems, before, key)
+	shaped := make([]S, 0, len(items))
+	for _, it := range items {
+		shaped = append(shaped, shape(it))
+	}
+	out := map[string]any{field: shaped}
+	if next != nil {
+		out["NextMarker"] = *next
+	}
+	h.writeJSON(w, http.StatusOK, out)
 }
 
 // page cuts sorted items to one page: from the first item that does not
