@@ -20,6 +20,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/catalog"
 	"github.com/lamina-dev/lamina/internal/invoke"
 	"github.com/lamina-dev/lamina/internal/logs"
+	"github.com/lamina-dev/lamina/internal/tracing"
 )
 
 // Catalog is the function store the API manages.
@@ -73,6 +74,8 @@ type Config struct {
 	Region             string
 	AccountID          string
 	AccountConcurrency int
+	// Tracing starts invocation spans; nil records none.
+	Tracing *tracing.Provider
 }
 
 // Handler is the HTTP handler for all of lamina's APIs.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,10 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lamina-dev/lamina/internal/awserr"
 	"github.com/lamina-dev/lamina/internal/invoke"
@@ -30,7 +35,9 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	resp, err := h.invoker.Invoke(r.Context(), req)
+	ctx, span := h.startInvoke(r, req)
+	defer span.End()
+	resp, err := h.invoker.Invoke(ctx, req)
 	if err != nil {
 		if r.Context().Err() != nil {
 			return // the caller is gone
@@ -113,4 +120,12 @@ func (h *Handler) invokeRequest(w http.ResponseWriter, r *http.Request) (invoke.
 	}
 	req.Payload = body
 	return req, nil
+}
+
+// startInvoke starts the invocation's server span, continuing the
+// caller's trace (traceparent, or X-Amzn-Trace-Id as the AWS SDKs send it
+// from inside a function).
+func (h *Handler) startInvoke(r *http.Request, req invoke.Request) (context.Context, trace.Span) {
+	return h.cfg.Tracing.StartServer(r, req.Function, semconv.FaaSTriggerOther,
+		attribute.String("lamina.invocation_type", req.Type))
 }

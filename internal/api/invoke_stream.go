@@ -72,7 +72,9 @@ func (h *Handler) invokeStream(w http.ResponseWriter, r *http.Request) {
 		open(st.RequestID, st.ExecutedVersion, st.ContentType)
 		return es
 	}
-	resp, err := h.invoker.Invoke(r.Context(), req)
+	ctx, span := h.startInvoke(r, req)
+	defer span.End()
+	resp, err := h.invoker.Invoke(ctx, req)
 	switch {
 	case err != nil && !opened:
 		if r.Context().Err() == nil {

@@ -114,11 +114,18 @@ var addrRE = regexp.MustCompile(`msg="lamina serving" addr=(\S+)`)
 // start runs lamina on a free port with dataDir and waits until it serves.
 func start(t *testing.T, dataDir string, args ...string) *instance {
 	t.Helper()
+	return startEnv(t, dataDir, nil, args...)
+}
+
+// startEnv is start with extra environment variables for lamina.
+func startEnv(t *testing.T, dataDir string, env []string, args ...string) *instance {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
 	all := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--echo-logs=false", "--async-retry-delay", "100ms"}, args...)
 	cmd := exec.Command(laminaBin, all...)
+	cmd.Env = append(os.Environ(), env...)
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
 	if err := cmd.Start(); err != nil {

@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/lamina-dev/lamina/internal/awserr"
 	"github.com/lamina-dev/lamina/internal/catalog"
 	"github.com/lamina-dev/lamina/internal/invoke"
+	"github.com/lamina-dev/lamina/internal/tracing"
 )
 
 // Invoker runs invocations.
@@ -31,13 +34,14 @@ type URLs interface {
 type Handler struct {
 	urls    URLs
 	invoker Invoker
+	tracing *tracing.Provider
 	log     *slog.Logger
 	now     func() time.Time
 }
 
-// New returns a handler.
-func New(urls URLs, invoker Invoker, log *slog.Logger) *Handler {
-	return &Handler{urls: urls, invoker: invoker, log: log, now: time.Now}
+// New returns a handler; tr may be nil.
+func New(urls URLs, invoker Invoker, tr *tracing.Provider, log *slog.Logger) *Handler {
+	return &Handler{urls: urls, invoker: invoker, tracing: tr, log: log, now: time.Now}
 }
 
 // PathPrefix is where function URLs are served on lamina's listener.
@@ -143,7 +147,18 @@ func (h *Handler) forward(w http.ResponseWriter, r *http.Request, rawPath string
 	}
 	now := h.now()
 	requestID := uuid.NewString()
-	trace := invoke.TraceID(r.Header.Get("X-Amzn-Trace-Id"))
+	attrs := []attribute.KeyValue{semconv.FaaSTriggerHTTP, semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(rawPath)}
+	if t.routeKey != "" {
+		attrs = append(attrs, semconv.HTTPRoute(t.routeKey))
+	}
+	ctx, span := h.tracing.StartServer(r, t.function, attrs...)
+	if span.IsRecording() {
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		defer func() { endHTTPSpan(span, sw.code) }()
+	}
+	r = r.WithContext(ctx)
+	trace := tracing.FunctionHeader(ctx, r.Header.Get(tracing.XRayHeader))
 	ev := newEvent(r, body, rawPath, t.apiID, requestID, trace, now)
 	ev.RouteKey, ev.RequestContext.RouteKey = t.routeKey, t.routeKey
 	ev.PathParameters = t.pathParameters

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lamina-dev/lamina/internal/awserr"
 	"github.com/lamina-dev/lamina/internal/catalog"
@@ -28,8 +31,9 @@ type event struct {
 	function  string
 	req       Request
 	enqueued  time.Time
-	attempts  int           // function errors so far
-	backoff   time.Duration // current wait after throttles
+	attempts  int               // function errors so far
+	backoff   time.Duration     // current wait after throttles
+	parent    trace.SpanContext // the span that accepted it, if traced
 }
 
 // asyncQueue holds Event invocations in memory and runs them with Lambda's
@@ -53,7 +57,7 @@ func newAsyncQueue(s *Service, cfg Config) *asyncQueue {
 }
 
 // enqueue accepts an Event invocation.
-func (s *Service) enqueue(fn *catalog.Function, req Request) (*Response, error) {
+func (s *Service) enqueue(ctx context.Context, fn *catalog.Function, req Request) (*Response, error) {
 	if len(req.Payload) > MaxAsyncPayload {
 		return nil, awserr.TooLarge("Request must be smaller than %d bytes for the InvokeAsync operation", MaxAsyncPayload)
 	}
@@ -62,6 +66,10 @@ func (s *Service) enqueue(fn *catalog.Function, req Request) (*Response, error) 
 	}
 	ev := &event{requestID: uuid.NewString(), function: fn.Name, req: req, enqueued: time.Now()}
 	ev.req.LogTail = false
+	ev.parent = trace.SpanContextFromContext(ctx)
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		span.SetAttributes(semconv.FaaSInvocationID(ev.requestID))
+	}
 	size := int64(len(req.Payload))
 	if s.async.held.Add(size) > s.cfg.AsyncQueueBytes {
 		s.async.held.Add(-size)
@@ -115,7 +123,15 @@ func (q *asyncQueue) attempt(ctx context.Context, ev *event) bool {
 		log.Warn("dropping event: function, version or alias was deleted")
 		return false
 	}
-	resp, err := q.svc.run(ctx, fn, ev.req, ev.requestID)
+	// Each attempt is a span of the trace that accepted the event.
+	actx, span := q.svc.cfg.Tracing.Start(trace.ContextWithSpanContext(ctx, ev.parent), fn.Name,
+		trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(semconv.FaaSTriggerOther, attribute.Int("lamina.async.attempt", ev.attempts+1)))
+	resp, err := q.svc.run(actx, fn, ev.req, ev.requestID)
+	if span.IsRecording() {
+		traceOutcome(span, resp, err)
+		span.End()
+	}
 	switch {
 	case ctx.Err() != nil:
 		return false

@@ -25,6 +25,7 @@ type env struct {
 	*sandbox.Env
 	grace    time.Duration
 	initTime time.Duration // reported once, on the environment's first invocation
+	started  time.Time     // when its start began
 	log      *slog.Logger
 	release  func() // gives back its memory budget, once
 	metrics  *telemetry.Function
@@ -83,7 +84,7 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function, provisione
 	if err != nil {
 		return nil, &initError{fe: &runtimeapi.FunctionError{Type: "Runtime.InvalidEntrypoint", Message: err.Error()}}
 	}
-	e = &env{Env: se, grace: s.cfg.ShutdownGrace, log: s.log.With("function", fn.Name), release: release}
+	e = &env{Env: se, started: begin, grace: s.cfg.ShutdownGrace, log: s.log.With("function", fn.Name), release: release}
 	ictx, cancel := context.WithTimeout(ctx, s.cfg.InitTimeout)
 	defer cancel()
 	if err := se.WaitReady(ictx); err != nil {

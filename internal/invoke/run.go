@@ -10,19 +10,25 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lamina-dev/lamina/internal/awserr"
 	"github.com/lamina-dev/lamina/internal/catalog"
 	"github.com/lamina-dev/lamina/internal/pool"
 	"github.com/lamina-dev/lamina/internal/runtimeapi"
+	"github.com/lamina-dev/lamina/internal/tracing"
 )
 
 // Invoke handles one Invoke API call.
-func (s *Service) Invoke(ctx context.Context, req Request) (*Response, error) {
+func (s *Service) Invoke(ctx context.Context, req Request) (resp *Response, err error) {
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		defer func() { traceOutcome(span, resp, err) }()
+	}
 	fn, err := s.resolve(req)
 	if err != nil {
 		return nil, err
@@ -31,7 +37,7 @@ func (s *Service) Invoke(ctx context.Context, req Request) (*Response, error) {
 	case TypeDryRun:
 		return &Response{Status: http.StatusNoContent, RequestID: uuid.NewString(), ExecutedVersion: fn.VersionName()}, nil
 	case TypeEvent:
-		return s.enqueue(fn, req)
+		return s.enqueue(ctx, fn, req)
 	}
 	if len(req.Payload) > MaxSyncPayload {
 		return nil, awserr.TooLarge("Request must be smaller than %d bytes for the InvokeFunction operation", MaxSyncPayload)
@@ -75,6 +81,9 @@ func checkPayload(p []byte) error {
 
 // run executes one synchronous invocation with the given request id.
 func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, requestID string) (*Response, error) {
+	if span := trace.SpanFromContext(ctx); span.IsRecording() {
+		s.traceInvocation(span, fn, requestID)
+	}
 	if r := fn.ReservedConcurrency; r != nil {
 		// Reserved concurrency caps the function across its versions.
 		n := s.inflight(fn.Name)
@@ -102,7 +111,7 @@ func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, re
 		Payload:       payload,
 		ContentType:   "application/json",
 		FunctionARN:   catalog.ARN(s.cfg.Region, s.cfg.AccountID, fn.Name, req.Qualifier),
-		TraceID:       TraceID(req.TraceID),
+		TraceID:       tracing.FunctionHeader(ctx, req.TraceID),
 		ClientContext: req.ClientContext,
 	}
 	if req.Stream != nil {
@@ -126,21 +135,42 @@ func (s *Service) run(ctx context.Context, fn *catalog.Function, req Request, re
 func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, inv *runtimeapi.Invocation, tail bool) (*Response, error) {
 	admitted := time.Now()
 	e, cold, err := p.pool.Acquire(ctx)
+	acquired := time.Now()
+	traced := trace.SpanFromContext(ctx).IsRecording()
+	if traced {
+		var initStart time.Time
+		var initTime time.Duration
+		var ie *initError
+		switch {
+		case errors.As(err, &ie):
+			initStart, initTime = admitted, ie.initTime
+		case err == nil && cold:
+			initStart, initTime = e.started, e.initTime
+		}
+		s.traceWait(ctx, admitted, acquired, initStart, initTime, err)
+	}
 	if err != nil {
 		return s.acquireFailed(ctx, fn, inv, tail, err)
 	}
-	queued := time.Since(admitted)
+	queued := acquired.Sub(admitted)
 	done := p.m.Begin()
 	defer done()
 	s.logs.Append(fn.Name, inv.RequestID, []byte("START RequestId: "+inv.RequestID+" Version: "+fn.VersionName()))
 	timeout := time.Duration(fn.Timeout) * time.Second
 	start := time.Now()
 	inv.Deadline = start.Add(timeout)
+	var runSpan trace.Span
+	if traced {
+		trace.SpanFromContext(ctx).SetAttributes(semconv.FaaSColdstart(cold))
+		runSpan = s.traceRun(ctx, start, cold)
+		inv.TraceID = tracing.FormatXRay(runSpan.SpanContext())
+	}
 	rctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	out, err := e.Invoke(rctx, inv)
 	timedOut := err != nil && errors.Is(rctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()
-	elapsed := time.Since(start)
+	end := time.Now()
+	elapsed := end.Sub(start)
 	e.Finish()
 
 	resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: fn.VersionName()}
@@ -148,6 +178,10 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	switch {
 	case errors.Is(err, runtimeapi.ErrNotDelivered):
 		p.pool.Release(e, false)
+		if runSpan != nil {
+			runSpan.SetStatus(codes.Error, "environment died before taking the event")
+			runSpan.End(trace.WithTimestamp(end))
+		}
 		return nil, err
 	case timedOut:
 		reusable = false
@@ -160,6 +194,10 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 		if !errors.As(err, &fe) {
 			// The caller went away: end the environment, there is no one to answer.
 			p.pool.Release(e, false)
+			if runSpan != nil {
+				runSpan.SetStatus(codes.Error, err.Error())
+				runSpan.End(trace.WithTimestamp(end))
+			}
 			return nil, err
 		}
 		setFunctionError(resp, fe)
@@ -170,6 +208,9 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 		resp.ContentType = out.ContentType
 	}
 	resp.Streamed = out.Streamed
+	if runSpan != nil {
+		endRun(runSpan, resp, end)
+	}
 	var initTime time.Duration
 	if cold {
 		initTime = e.initTime
@@ -262,21 +303,4 @@ func (s *Service) logEnd(fn *catalog.Function, requestID string, d, initTime tim
 		line += fmt.Sprintf("Init Duration: %.2f ms\t", initMS)
 	}
 	s.logs.Append(fn.Name, requestID, []byte(line))
-}
-
-// TraceID passes on the caller's X-Ray trace header or starts a new trace.
-func TraceID(in string) string {
-	if in != "" {
-		return in
-	}
-	return "Root=1-" + strconv.FormatInt(time.Now().Unix(), 16) + "-" + hexPad(rand.Uint64()>>32, 8) + hexPad(rand.Uint64(), 16) +
-		";Parent=" + hexPad(rand.Uint64(), 16) + ";Sampled=0"
-}
-
-func hexPad(v uint64, width int) string {
-	s := strconv.FormatUint(v, 16)
-	for len(s) < width {
-		s = "0" + s
-	}
-	return s
 }

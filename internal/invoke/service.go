@@ -25,6 +25,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/sandbox"
 	"github.com/lamina-dev/lamina/internal/scale"
 	"github.com/lamina-dev/lamina/internal/telemetry"
+	"github.com/lamina-dev/lamina/internal/tracing"
 )
 
 // Catalog is where the service reads functions and their code.
@@ -55,6 +56,8 @@ type Config struct {
 	Tick time.Duration
 	// Metrics receives the service's metrics; a private registry when nil.
 	Metrics *telemetry.Metrics
+	// Tracing records invocation spans; nil records none.
+	Tracing *tracing.Provider
 	// MemoryBudgetMB bounds the memory sizes of all environments on this
 	// node together; 0 means no bound. Idle environments are evicted to
 	// make room; past that, new environments are refused with 429.

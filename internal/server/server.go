@@ -22,6 +22,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/sandbox"
 	"github.com/lamina-dev/lamina/internal/store"
 	"github.com/lamina-dev/lamina/internal/telemetry"
+	"github.com/lamina-dev/lamina/internal/tracing"
 )
 
 // Config is everything `lamina serve` can set.
@@ -48,6 +49,7 @@ type Server struct {
 	store   *store.Store
 	host    *sandbox.Host
 	invoker *invoke.Service
+	tracing *tracing.Provider
 	ln      net.Listener
 	http    *http.Server
 	served  chan struct{}
@@ -93,6 +95,10 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	if err := cat.Load(ctx); err != nil {
 		return err
 	}
+	s.tracing, err = tracing.New(ctx)
+	if err != nil {
+		return err
+	}
 	s.host = sandbox.NewHost(s.cfg.NoCgroups)
 	logStore := logs.New(s.cfg.LogLines, s.cfg.EchoLogs)
 	icfg := s.cfg.Invoke
@@ -101,6 +107,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	icfg.SetDefaults()
 	metrics := telemetry.New()
 	icfg.Metrics = metrics
+	icfg.Tracing = s.tracing
 	s.invoker = invoke.New(icfg, cat, s.host, logStore, s.cfg.Logger)
 	cat.OnChange(s.invoker.Refresh)
 	if err := s.invoker.Start(context.WithoutCancel(ctx)); err != nil {
@@ -108,8 +115,9 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}
 	h := api.New(api.Config{
 		Region: s.cfg.Region, AccountID: s.cfg.AccountID, AccountConcurrency: icfg.AccountConcurrency,
+		Tracing: s.tracing,
 	}, cat, s.invoker, logStore, s.cfg.Logger)
-	gw := gateway.New(cat, s.invoker, s.cfg.Logger)
+	gw := gateway.New(cat, s.invoker, s.tracing, s.cfg.Logger)
 	router := gateway.NewRouter(gw, cat)
 	// /metrics, then function URLs (by host or prefix), then lamina's own
 	// APIs, then the HTTP routes, if there are any.
@@ -137,7 +145,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		}
 	}()
 	s.cfg.Logger.Info("lamina serving", "addr", s.Addr(), "data", s.cfg.DataDir,
-		"functions", len(cat.List()), "memory_limits", s.host.MemoryEnforcement())
+		"functions", len(cat.List()), "memory_limits", s.host.MemoryEnforcement(), "tracing", s.tracing.String())
 	return nil
 }
 
@@ -162,6 +170,10 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	if s.host != nil {
 		s.host.Close()
+	}
+	// After the invoker, so the last invocations' spans are exported.
+	if err := s.tracing.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("flush traces: %w", err))
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())

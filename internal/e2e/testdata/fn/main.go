@@ -16,6 +16,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
 type event struct {
@@ -24,6 +27,7 @@ type event struct {
 	MB     int    `json:"mb"`
 	Lines  int    `json:"lines"`
 	Text   string `json:"text"`
+	Next   string `json:"next"`
 }
 
 var (
@@ -117,6 +121,23 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		child.Start()
 		time.Sleep(time.Duration(ev.Millis) * time.Millisecond)
 		return "orphaned", nil
+	case "chain":
+		// Calls the next function through lamina with the AWS SDK, as any
+		// function calling another does; the SDK passes _X_AMZN_TRACE_ID
+		// on as X-Amzn-Trace-Id by itself.
+		if ev.Next == "" {
+			return map[string]string{"traceId": os.Getenv("_X_AMZN_TRACE_ID")}, nil
+		}
+		c := lambdasdk.New(lambdasdk.Options{
+			BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL_LAMBDA")),
+			Region:       os.Getenv("AWS_REGION"),
+			Credentials:  credentials.NewStaticCredentialsProvider(os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), ""),
+		})
+		out, err := c.Invoke(ctx, &lambdasdk.InvokeInput{FunctionName: aws.String(ev.Next), Payload: []byte(`{}`)})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"traceId": os.Getenv("_X_AMZN_TRACE_ID"), "next": json.RawMessage(out.Payload)}, nil
 	case "memory":
 		for range ev.MB {
 			b := bytes.Repeat([]byte{1}, 1<<20)
