@@ -61,6 +61,11 @@ func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) {
 	if in.EphemeralStorage != nil {
 		fn.EphemeralStorage = in.EphemeralStorage.Size
 	}
+	var err error
+	if fn.Logging, err = in.LoggingConfig.apply(catalog.Logging{}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	created, err := h.catalog.Create(r.Context(), fn, in.Code.ZipFile)
 	if err != nil {
 		h.fail(w, r, err)
@@ -190,6 +195,11 @@ func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	logging, err := in.LoggingConfig.apply(fn.Logging)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	updated, err := h.catalog.UpdateConfig(r.Context(), fn.Name, in.RevisionId, func(f *catalog.Function) {
 		setIf(&f.Role, in.Role)
 		setIf(&f.Handler, in.Handler)
@@ -202,6 +212,9 @@ func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) {
 		}
 		if in.EphemeralStorage != nil {
 			f.EphemeralStorage = in.EphemeralStorage.Size
+		}
+		if in.LoggingConfig != nil {
+			f.Logging = logging
 		}
 	})
 	if err != nil {

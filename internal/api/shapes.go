@@ -35,7 +35,38 @@ type functionConfiguration struct {
 	State            string            `json:"State"`
 	LastUpdateStatus string            `json:"LastUpdateStatus"`
 	TracingConfig    map[string]string `json:"TracingConfig"`
-	LoggingConfig    map[string]string `json:"LoggingConfig"`
+	LoggingConfig    loggingConfig     `json:"LoggingConfig"`
+}
+
+// loggingConfig is Lambda's LoggingConfig, in and out; fields not given
+// are nil.
+type loggingConfig struct {
+	LogFormat           *string `json:"LogFormat,omitempty"`
+	ApplicationLogLevel *string `json:"ApplicationLogLevel,omitempty"`
+	SystemLogLevel      *string `json:"SystemLogLevel,omitempty"`
+	LogGroup            *string `json:"LogGroup,omitempty"`
+}
+
+func loggingOf(fn catalog.Function) loggingConfig {
+	l := fn.Logging
+	format := l.Format
+	if format == "" {
+		format = catalog.LogFormatText
+	}
+	group := l.Group(fn.Name)
+	out := loggingConfig{LogFormat: &format, LogGroup: &group}
+	if app, system := l.Levels(); app != "" {
+		out.ApplicationLogLevel, out.SystemLogLevel = &app, &system
+	}
+	return out
+}
+
+// apply merges in into a function's logging settings.
+func (in *loggingConfig) apply(cur catalog.Logging) (catalog.Logging, error) {
+	if in == nil {
+		return cur, nil
+	}
+	return catalog.ApplyLogging(cur, in.LogFormat, in.ApplicationLogLevel, in.SystemLogLevel, in.LogGroup)
 }
 
 // configuration is fn's FunctionConfiguration; its ARN carries the
@@ -64,7 +95,7 @@ func (h *Handler) configuration(fn catalog.Function, qualifier string) functionC
 		State:            "Active",
 		LastUpdateStatus: "Successful",
 		TracingConfig:    map[string]string{"Mode": "PassThrough"},
-		LoggingConfig:    map[string]string{"LogFormat": "Text", "LogGroup": "/aws/lambda/" + fn.Name},
+		LoggingConfig:    loggingOf(fn),
 	}
 	if len(fn.Environment) > 0 {
 		c.Environment = &environment{Variables: fn.Environment}
@@ -96,6 +127,7 @@ type createFunctionInput struct {
 	Publish          bool              `json:"Publish"`
 	EphemeralStorage *ephemeralStorage `json:"EphemeralStorage"`
 	Tags             map[string]string `json:"Tags"`
+	LoggingConfig    *loggingConfig    `json:"LoggingConfig"`
 }
 
 type updateCodeInput struct {
@@ -115,6 +147,7 @@ type updateConfigInput struct {
 	Environment      *environment      `json:"Environment"`
 	Runtime          *string           `json:"Runtime"`
 	EphemeralStorage *ephemeralStorage `json:"EphemeralStorage"`
+	LoggingConfig    *loggingConfig    `json:"LoggingConfig"`
 	RevisionId       string            `json:"RevisionId"`
 }
 

@@ -23,6 +23,7 @@ type Function struct {
 	Architectures    []string          `json:"architectures"`
 	EphemeralStorage int               `json:"ephemeralStorage"`
 	Tags             map[string]string `json:"tags,omitempty"`
+	Logging          Logging           `json:"logging,omitzero"`
 
 	// CodeSha256 is the base64 SHA-256 of the zip, as Lambda reports it;
 	// CodeKey is the same digest in hex, the package's name in the store

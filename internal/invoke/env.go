@@ -79,7 +79,7 @@ func (s *Service) startEnv(ctx context.Context, fn *catalog.Function, provisione
 		CodeDir:         codeDir,
 		TmpDir:          tmp,
 		Env:             s.processEnv(fn, codeDir, tmp, provisioned),
-		Log:             func(reqID string, line []byte) { s.logs.Append(fn.Name, reqID, line) },
+		Log:             s.appLog(fn),
 	})
 	if err != nil {
 		return nil, &initError{fe: &runtimeapi.FunctionError{Type: "Runtime.InvalidEntrypoint", Message: err.Error()}}
@@ -128,7 +128,7 @@ func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string, provisio
 		"AWS_LAMBDA_FUNCTION_NAME="+fn.Name,
 		"AWS_LAMBDA_FUNCTION_VERSION="+fn.VersionName(),
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE="+strconv.Itoa(fn.MemorySize),
-		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/"+fn.Name,
+		"AWS_LAMBDA_LOG_GROUP_NAME="+fn.Logging.Group(fn.Name),
 		"AWS_LAMBDA_LOG_STREAM_NAME="+now.Format("2006/01/02")+"/["+fn.VersionName()+"]"+hex.EncodeToString(stream[:]),
 		"AWS_LAMBDA_INITIALIZATION_TYPE="+initType(provisioned),
 		"AWS_REGION="+s.cfg.Region,
@@ -141,6 +141,10 @@ func (s *Service) processEnv(fn *catalog.Function, codeDir, tmp string, provisio
 		"LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
 		"TMPDIR="+tmp,
 	)
+	if app, _ := fn.Logging.Levels(); app != "" {
+		// What managed runtimes read to format and filter their logging.
+		out = append(out, "AWS_LAMBDA_LOG_FORMAT=JSON", "AWS_LAMBDA_LOG_LEVEL="+app)
+	}
 	out = append(out, credentials()...)
 	if _, set := fn.Environment["AWS_ENDPOINT_URL_LAMBDA"]; !set && s.cfg.Endpoint != "" {
 		out = append(out, "AWS_ENDPOINT_URL_LAMBDA="+s.cfg.Endpoint)

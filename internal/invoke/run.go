@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -155,7 +154,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	queued := acquired.Sub(admitted)
 	done := p.m.Begin()
 	defer done()
-	s.logs.Append(fn.Name, inv.RequestID, []byte("START RequestId: "+inv.RequestID+" Version: "+fn.VersionName()))
+	s.logStart(fn, inv.RequestID)
 	timeout := time.Duration(fn.Timeout) * time.Second
 	start := time.Now()
 	inv.Deadline = start.Add(timeout)
@@ -186,7 +185,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	case timedOut:
 		reusable = false
 		secs := fmt.Sprintf("%.2f", timeout.Seconds())
-		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("%s %s Task timed out after %s seconds", time.Now().UTC().Format(time.RFC3339), inv.RequestID, secs)))
+		s.logTimeout(fn, inv.RequestID, secs)
 		setFunctionError(resp, &runtimeapi.FunctionError{Type: "Sandbox.Timedout", Message: fmt.Sprintf("RequestId: %s Error: Task timed out after %s seconds", inv.RequestID, secs)})
 	case err != nil:
 		reusable = false
@@ -215,7 +214,14 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	if cold {
 		initTime = e.initTime
 	}
-	s.logEnd(fn, inv.RequestID, elapsed, initTime, e.MaxMemoryUsedMB())
+	status := statusSuccess
+	switch {
+	case timedOut:
+		status = statusTimeout
+	case resp.FunctionError != "":
+		status = statusError
+	}
+	s.logEnd(fn, inv.RequestID, status, elapsed, initTime, e.MaxMemoryUsedMB(), len(resp.Payload))
 	errorType := ""
 	if resp.FunctionError != "" {
 		errorType = errorTypeOf(resp.Payload)
@@ -235,9 +241,9 @@ func (s *Service) acquireFailed(ctx context.Context, fn *catalog.Function, inv *
 	var ie *initError
 	switch {
 	case errors.As(err, &ie):
-		s.logs.Append(fn.Name, inv.RequestID, []byte("START RequestId: "+inv.RequestID+" Version: "+fn.VersionName()))
-		s.logs.Append(fn.Name, inv.RequestID, []byte(fmt.Sprintf("%s %s", ie.fe.Type, ie.fe.Message)))
-		s.logEnd(fn, inv.RequestID, 0, ie.initTime, 0)
+		s.logStart(fn, inv.RequestID)
+		s.logInitError(fn, inv.RequestID, ie.fe.Type, ie.fe.Message, ie.initTime)
+		s.logEnd(fn, inv.RequestID, statusError, 0, ie.initTime, 0, 0)
 		s.poolFor(fn).m.Invoked(0, 0, true, ie.initTime, fn.MemorySize, 0, ie.fe.Type)
 		resp := &Response{Status: http.StatusOK, RequestID: inv.RequestID, ExecutedVersion: fn.VersionName()}
 		setFunctionError(resp, ie.fe)
@@ -288,19 +294,4 @@ func setFunctionError(resp *Response, fe *runtimeapi.FunctionError) {
 	resp.FunctionError = "Unhandled"
 	resp.Payload = fe.JSON()
 	resp.ContentType = "application/json"
-}
-
-// logEnd writes END and REPORT as Lambda does; init time counts toward the
-// billed duration, as for custom runtimes.
-func (s *Service) logEnd(fn *catalog.Function, requestID string, d, initTime time.Duration, memMB int) {
-	s.logs.Append(fn.Name, requestID, []byte("END RequestId: "+requestID))
-	ms := float64(d.Microseconds()) / 1000
-	initMS := float64(initTime.Microseconds()) / 1000
-	billed := int64(math.Ceil(ms + initMS))
-	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
-		requestID, ms, billed, fn.MemorySize, memMB)
-	if initTime > 0 {
-		line += fmt.Sprintf("Init Duration: %.2f ms\t", initMS)
-	}
-	s.logs.Append(fn.Name, requestID, []byte(line))
 }

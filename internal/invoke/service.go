@@ -412,5 +412,5 @@ func (s *Service) limits(fn *catalog.Function) (int, bool) {
 // envKey lists what environments are started from: a change to any of it
 // needs new environments.
 func envKey(fn *catalog.Function) string {
-	return fmt.Sprintf("%s|%s|%s|%d|%d|%v", fn.CodeKey, fn.Runtime, fn.Handler, fn.MemorySize, fn.EphemeralStorage, fn.Environment)
+	return fmt.Sprintf("%s|%s|%s|%d|%d|%v|%v", fn.CodeKey, fn.Runtime, fn.Handler, fn.MemorySize, fn.EphemeralStorage, fn.Environment, fn.Logging)
 }

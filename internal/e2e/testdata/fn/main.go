@@ -121,6 +121,13 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		child.Start()
 		time.Sleep(time.Duration(ev.Millis) * time.Millisecond)
 		return "orphaned", nil
+	case "levels":
+		// Application log lines as a JSON logger writes them, and one plain.
+		for _, l := range []string{"trace", "debug", "info", "WARN", "warning", "error", "fatal"} {
+			fmt.Printf(`{"level":%q,"msg":"at %s"}`+"\n", l, strings.ToLower(l))
+		}
+		fmt.Println("plain text")
+		return map[string]string{"format": os.Getenv("AWS_LAMBDA_LOG_FORMAT"), "level": os.Getenv("AWS_LAMBDA_LOG_LEVEL")}, nil
 	case "chain":
 		// Calls the next function through lamina with the AWS SDK, as any
 		// function calling another does; the SDK passes _X_AMZN_TRACE_ID
