@@ -33,7 +33,7 @@ func newTestHandler(t testing.TB) (*Handler, *recordingInvoker) {
 	cat := catalog.New(storetest.NewMem(), nil)
 	inv := &recordingInvoker{}
 	h := New(Config{Region: "us-east-1", AccountID: "000000000000", AccountConcurrency: 1000},
-		cat, inv, logs.New(100, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		cat, inv, logs.New(logs.Options{MaxLines: 100}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return h, inv
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lamina-dev/lamina/internal/logs"
 	"github.com/lamina-dev/lamina/internal/server"
 )
 
@@ -43,6 +44,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	queueTimeout := fs.Duration("queue-timeout", 30*time.Second, "how long a request may wait for an environment before a 429")
 	memBudget := fs.Int("memory-budget", defaultMemoryBudget(), "MB of function memory sizes all environments may add up to (default: 4x this machine's memory; 0: no bound)")
 	echo := fs.Bool("echo-logs", true, "print function logs on stderr")
+	logLines := fs.Int("log-max-lines", logs.DefaultMaxLines, "function log lines kept per function")
+	logMB := fs.Int("log-max-mb", logs.DefaultMaxBytes>>20, "MB of function log text kept per function")
+	logAge := fs.Duration("log-max-age", 24*time.Hour, "function log lines older than this are dropped (0: no age limit)")
 	noCgroups := fs.Bool("no-cgroups", false, "enforce memory limits by sampling, without memory cgroups")
 	logJSON := fs.Bool("log-json", false, "write platform logs as JSON")
 	logLevel := fs.String("log-level", "info", "platform log level: debug, info, warn or error")
@@ -68,6 +72,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	cfg := server.Config{
 		Addr: *addr, DataDir: *data, NatsURL: *natsURL, Region: *region, Logger: slog.New(handler), NoCgroups: *noCgroups,
+		LogLines: *logLines, LogBytes: *logMB << 20, LogMaxAge: *logAge,
 	}
 	cfg.Invoke.KeepAlive = *keepAlive
 	cfg.Invoke.ScaleRate, cfg.Invoke.ScaleWindow = *scaleRate, 10*time.Second

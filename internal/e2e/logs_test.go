@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 )
 
 type logLine struct {
@@ -82,4 +85,46 @@ func waitLogCount(t *testing.T, in *instance, fn, want string, n int) {
 		}
 	}
 	t.Fatalf("saw %d of %d log lines with %q in %s", seen, n, want, fn)
+}
+
+// TestCLILogFilters reads a function's log through the real CLI with
+// --request-id and --since, on a lamina that keeps 8 lines per function.
+func TestCLILogFilters(t *testing.T) {
+	in := start(t, t.TempDir(), "--log-max-lines", "8")
+	c := in.client()
+	deploy(t, c, "filtered", "log")
+	outA := invoke(t, c, "filtered", `{"lines":1,"text":"first"}`) // 5 lines with START, END, REPORT
+	idA, _ := awsmiddleware.GetRequestIDMetadata(outA.ResultMetadata)
+	kept := getLogs(t, in, "filtered", nil)
+	between := kept[len(kept)-1].Time.Add(time.Nanosecond)
+	outB := invoke(t, c, "filtered", `{"lines":1,"text":"second"}`) // 5 more: A's first 2 are dropped
+	idB, _ := awsmiddleware.GetRequestIDMetadata(outB.ResultMetadata)
+
+	lines := func(args ...string) []string {
+		t.Helper()
+		out, errOut, code := in.lamina(t, "", append([]string{"logs", "filtered"}, args...)...)
+		if code != 0 {
+			t.Fatalf("lamina logs %v: exit %d\n%s", args, code, errOut)
+		}
+		var msgs []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			_, msg, _ := strings.Cut(l, " ") // after the timestamp
+			msgs = append(msgs, msg)
+		}
+		return msgs
+	}
+	all := lines()
+	if len(all) != 8 || !strings.HasPrefix(all[0], "no newline at the end") || !strings.HasPrefix(all[7], "REPORT RequestId: "+idB) {
+		t.Errorf("logs kept %d lines:\n%s\nwant the newest 8, from A's last line to B's REPORT", len(all), strings.Join(all, "\n"))
+	}
+	if a := lines("--request-id", idA); len(a) != 3 || a[1] != "END RequestId: "+idA {
+		t.Errorf("--request-id A: %q; want A's 3 lines still kept", a)
+	}
+	b := lines("--since", between.Format(time.RFC3339Nano))
+	if len(b) != 5 || b[0] != "START RequestId: "+idB+" Version: $LATEST" || b[1] != "line 0 second" {
+		t.Errorf("--since between the calls: %q; want B's 5 lines", b)
+	}
+	if got := lines("--since", "1h", "--request-id", idB); !slices.Equal(got, b) {
+		t.Errorf("--since 1h --request-id B: %q; want %q", got, b)
+	}
 }

@@ -29,6 +29,7 @@ func TestTracesAcrossFunctions(t *testing.T) {
 				"OTEL_EXPORTER_OTLP_PROTOCOL=" + protocol,
 				"OTEL_SERVICE_NAME=lamina-e2e",
 				"OTEL_BSP_SCHEDULE_DELAY=50",
+				"OTEL_LOGS_EXPORTER=none", // the receiver here takes traces only
 			})
 			if !in.stderr.waitFor("tracing=\"otlp "+protocol+"\"", within(t, 0)) {
 				t.Errorf("startup log does not say where traces go:\n%s", in.stderr)

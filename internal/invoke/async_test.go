@@ -31,7 +31,7 @@ func TestAsyncQueueBoundsBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := New(Config{DataDir: t.TempDir(), AsyncQueueBytes: 2 << 20}, cat, sandbox.NewHost(true),
-		logs.New(10, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		logs.New(logs.Options{MaxLines: 10}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	payload := []byte(`"` + strings.Repeat("a", 900<<10) + `"`)
 	for i := range 2 {
 		resp, err := s.Invoke(t.Context(), Request{Function: "f", Type: TypeEvent, Payload: payload})

@@ -1,5 +1,6 @@
 // Package logs keeps each function's log lines in memory, bounded per
-// function, and lets readers query and follow them.
+// function by count, bytes and age, lets readers query and follow them, and
+// hands every line to an optional sink that ships it elsewhere (Loki).
 package logs
 
 import (
@@ -18,11 +19,25 @@ type Line struct {
 	Text      string    `json:"message"`
 }
 
+// Options bound a Store and say where else lines go.
+type Options struct {
+	MaxLines int           // per function; DefaultMaxLines when 0
+	MaxBytes int           // of text per function; DefaultMaxBytes when 0
+	MaxAge   time.Duration // older lines are dropped; 0 keeps them
+	Echo     io.Writer     // when set, every line is also written here
+	// Ship, when set, receives every line; it must not block.
+	Ship func(Line)
+	Now  func() time.Time // time.Now when nil
+}
+
 // Store holds recent lines for every function.
 type Store struct {
 	maxLines int
 	maxBytes int
+	maxAge   time.Duration
 	echo     io.Writer
+	ship     func(Line)
+	now      func() time.Time
 
 	mu    sync.Mutex // guards funcs
 	funcs map[string]*ring
@@ -39,15 +54,27 @@ type ring struct {
 	subs  map[chan Line]struct{}
 }
 
-// DefaultMaxBytes bounds the text kept per function, so that a function
-// that writes without pause cannot exhaust lamina's memory.
-const DefaultMaxBytes = 8 << 20
+// Default bounds per function: a function that writes without pause
+// cannot exhaust lamina's memory.
+const (
+	DefaultMaxLines = 10000
+	DefaultMaxBytes = 8 << 20
+)
 
-// New returns a store keeping, per function, up to maxLines lines and
-// DefaultMaxBytes of text, dropping the oldest first. When echo is not nil
-// every line is also written there.
-func New(maxLines int, echo io.Writer) *Store {
-	return &Store{maxLines: maxLines, maxBytes: DefaultMaxBytes, echo: echo, funcs: map[string]*ring{}}
+// New returns a store keeping, per function, the newest lines within the
+// bounds of o, dropping the oldest first.
+func New(o Options) *Store {
+	s := &Store{maxLines: o.MaxLines, maxBytes: o.MaxBytes, maxAge: o.MaxAge, echo: o.Echo, ship: o.Ship, now: o.Now, funcs: map[string]*ring{}}
+	if s.maxLines <= 0 {
+		s.maxLines = DefaultMaxLines
+	}
+	if s.maxBytes <= 0 {
+		s.maxBytes = DefaultMaxBytes
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
 }
 
 func (s *Store) ring(fn string) *ring {
@@ -63,9 +90,10 @@ func (s *Store) ring(fn string) *ring {
 
 // Append adds a line; text is copied.
 func (s *Store) Append(fn, requestID string, text []byte) {
-	l := Line{Time: time.Now().UTC(), Function: fn, RequestID: requestID, Text: string(text)}
+	l := Line{Time: s.now().UTC(), Function: fn, RequestID: requestID, Text: string(text)}
 	r := s.ring(fn)
 	r.mu.Lock()
+	s.expireLocked(r, l.Time)
 	r.appendLocked(l, s.maxLines, s.maxBytes)
 	for ch := range r.subs {
 		select {
@@ -74,6 +102,9 @@ func (s *Store) Append(fn, requestID string, text []byte) {
 		}
 	}
 	r.mu.Unlock()
+	if s.ship != nil {
+		s.ship(l)
+	}
 	if s.echo != nil {
 		s.echoMu.Lock()
 		fmt.Fprintf(s.echo, "[%s] %s\n", fn, l.Text)
@@ -96,16 +127,33 @@ func (s *Store) Query(fn string, f Filter) []Line {
 	r := s.ring(fn)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	s.expireLocked(r, s.now())
 	return r.collectLocked(f)
+}
+
+// expireLocked drops the lines older than the maximum age. Lines expire
+// when their function next writes or is read.
+func (s *Store) expireLocked(r *ring, now time.Time) {
+	if s.maxAge <= 0 {
+		return
+	}
+	cutoff := now.Add(-s.maxAge)
+	for r.start < len(r.lines) && r.lines[r.start].Time.Before(cutoff) {
+		r.dropFirstLocked()
+	}
+}
+
+func (r *ring) dropFirstLocked() {
+	r.bytes -= len(r.lines[r.start].Text)
+	r.lines[r.start] = Line{}
+	r.start++
 }
 
 func (r *ring) appendLocked(l Line, maxLines, maxBytes int) {
 	r.lines = append(r.lines, l)
 	r.bytes += len(l.Text)
 	for len(r.lines)-r.start > maxLines || (r.bytes > maxBytes && len(r.lines)-r.start > 1) {
-		r.bytes -= len(r.lines[r.start].Text)
-		r.lines[r.start] = Line{}
-		r.start++
+		r.dropFirstLocked()
 	}
 	// Compact once the dropped prefix is half the slice: amortised O(1).
 	if r.start > len(r.lines)/2 {
@@ -132,6 +180,7 @@ func (s *Store) Follow(ctx context.Context, fn string, f Filter) ([]Line, <-chan
 	r := s.ring(fn)
 	ch := make(chan Line, 1024)
 	r.mu.Lock()
+	s.expireLocked(r, s.now())
 	past := r.collectLocked(f)
 	r.subs[ch] = struct{}{}
 	r.mu.Unlock()

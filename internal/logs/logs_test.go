@@ -10,7 +10,7 @@ import (
 )
 
 func TestRetentionKeepsNewestLines(t *testing.T) {
-	s := New(3, nil)
+	s := New(Options{MaxLines: 3})
 	for i := range 5 {
 		s.Append("fn", "req", []byte(fmt.Sprintf("line %d", i)))
 	}
@@ -24,7 +24,7 @@ func TestRetentionKeepsNewestLines(t *testing.T) {
 }
 
 func TestFilterAndTail(t *testing.T) {
-	s := New(100, nil)
+	s := New(Options{MaxLines: 100})
 	s.Append("fn", "a", []byte("first a"))
 	s.Append("fn", "b", []byte("only b"))
 	s.Append("fn", "a", []byte(strings.Repeat("x", 10)))
@@ -43,7 +43,7 @@ func TestFilterAndTail(t *testing.T) {
 }
 
 func TestFollowSeesPastAndNewLines(t *testing.T) {
-	s := New(100, nil)
+	s := New(Options{MaxLines: 100})
 	s.Append("fn", "a", []byte("before"))
 	ctx, cancel := context.WithCancel(t.Context())
 	past, next := s.Follow(ctx, "fn", Filter{RequestID: "a"})
@@ -62,7 +62,7 @@ func TestFollowSeesPastAndNewLines(t *testing.T) {
 
 func TestEcho(t *testing.T) {
 	var buf bytes.Buffer
-	s := New(10, &buf)
+	s := New(Options{MaxLines: 10, Echo: &buf})
 	s.Append("fn", "a", []byte("hello"))
 	if buf.String() != "[fn] hello\n" {
 		t.Errorf("echo = %q", buf.String())
@@ -74,8 +74,7 @@ func TestEcho(t *testing.T) {
 }
 
 func TestRetentionBoundsBytes(t *testing.T) {
-	s := New(1000, nil)
-	s.maxBytes = 100
+	s := New(Options{MaxLines: 1000, MaxBytes: 100})
 	for i := range 50 {
 		s.Append("fn", "req", []byte(fmt.Sprintf("%09d", i))) // 9 bytes each
 	}
@@ -91,5 +90,37 @@ func TestRetentionBoundsBytes(t *testing.T) {
 	s.Append("fn", "req", []byte(strings.Repeat("x", 500)))
 	if got := s.Query("fn", Filter{}); len(got) != 1 || len(got[0].Text) != 500 {
 		t.Errorf("after a huge line: %d lines", len(got))
+	}
+}
+
+func TestRetentionByAge(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	var shipped []Line
+	s := New(Options{MaxAge: time.Hour, Now: func() time.Time { return now }, Ship: func(l Line) { shipped = append(shipped, l) }})
+	s.Append("fn", "a", []byte("old"))
+	now = now.Add(40 * time.Minute)
+	s.Append("fn", "b", []byte("newer"))
+	past, next := s.Follow(t.Context(), "fn", Filter{})
+	if len(past) != 2 {
+		t.Fatalf("at 40m: %d lines; want both", len(past))
+	}
+	now = now.Add(30 * time.Minute) // "old" is 70m old, "newer" 30m
+	got := s.Query("fn", Filter{})
+	if len(got) != 1 || got[0].Text != "newer" {
+		t.Errorf("Query at 70m = %+v; want only the line younger than an hour", got)
+	}
+	if past, _ := s.Follow(t.Context(), "fn", Filter{}); len(past) != 1 {
+		t.Errorf("Follow at 70m replays %d lines; want 1", len(past))
+	}
+	// Expired lines free their bytes for new ones.
+	s.Append("fn", "c", []byte("new"))
+	if r := s.ring("fn"); r.bytes != len("newer")+len("new") {
+		t.Errorf("ring holds %d bytes; want %d", r.bytes, len("newer")+len("new"))
+	}
+	if l := <-next; l.Text != "new" {
+		t.Errorf("follower got %q; want the new line", l.Text)
+	}
+	if len(shipped) != 3 || shipped[2].RequestID != "c" || !shipped[2].Time.Equal(now) {
+		t.Errorf("shipped %+v; want every line with its request id and time", shipped)
 	}
 }

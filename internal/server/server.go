@@ -18,6 +18,7 @@ import (
 	"github.com/lamina-dev/lamina/internal/catalog"
 	"github.com/lamina-dev/lamina/internal/gateway"
 	"github.com/lamina-dev/lamina/internal/invoke"
+	"github.com/lamina-dev/lamina/internal/logexport"
 	"github.com/lamina-dev/lamina/internal/logs"
 	"github.com/lamina-dev/lamina/internal/sandbox"
 	"github.com/lamina-dev/lamina/internal/store"
@@ -32,8 +33,11 @@ type Config struct {
 	NatsURL   string // external NATS; empty runs an embedded server
 	Region    string
 	AccountID string
-	// LogLines bounds the log lines kept per function.
-	LogLines int
+	// LogLines, LogBytes and LogMaxAge bound the log kept per function
+	// (logs package defaults for 0; no age bound for LogMaxAge 0).
+	LogLines  int
+	LogBytes  int
+	LogMaxAge time.Duration
 	// NoCgroups enforces memory limits by sampling even where memory
 	// cgroups are available.
 	NoCgroups bool
@@ -50,6 +54,7 @@ type Server struct {
 	host    *sandbox.Host
 	invoker *invoke.Service
 	tracing *tracing.Provider
+	logExp  *logexport.Exporter
 	ln      net.Listener
 	http    *http.Server
 	served  chan struct{}
@@ -62,9 +67,6 @@ func New(cfg Config) *Server {
 	}
 	if cfg.AccountID == "" {
 		cfg.AccountID = "000000000000"
-	}
-	if cfg.LogLines == 0 {
-		cfg.LogLines = 10000
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -100,7 +102,14 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		return err
 	}
 	s.host = sandbox.NewHost(s.cfg.NoCgroups)
-	logStore := logs.New(s.cfg.LogLines, s.cfg.EchoLogs)
+	if s.logExp, err = logexport.New(ctx); err != nil {
+		return err
+	}
+	lopts := logs.Options{MaxLines: s.cfg.LogLines, MaxBytes: s.cfg.LogBytes, MaxAge: s.cfg.LogMaxAge, Echo: s.cfg.EchoLogs}
+	if s.logExp != nil {
+		lopts.Ship = s.logExp.Ship
+	}
+	logStore := logs.New(lopts)
 	icfg := s.cfg.Invoke
 	icfg.Region, icfg.AccountID, icfg.DataDir = s.cfg.Region, s.cfg.AccountID, s.cfg.DataDir
 	icfg.Endpoint = "http://" + s.ln.Addr().String()
@@ -145,7 +154,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		}
 	}()
 	s.cfg.Logger.Info("lamina serving", "addr", s.Addr(), "data", s.cfg.DataDir,
-		"functions", len(cat.List()), "memory_limits", s.host.MemoryEnforcement(), "tracing", s.tracing.String())
+		"functions", len(cat.List()), "memory_limits", s.host.MemoryEnforcement(), "tracing", s.tracing.String(), "log_export", s.logExp.String())
 	return nil
 }
 
@@ -171,9 +180,13 @@ func (s *Server) Close(ctx context.Context) error {
 	if s.host != nil {
 		s.host.Close()
 	}
-	// After the invoker, so the last invocations' spans are exported.
+	// After the invoker, so the last invocations' spans and lines are
+	// exported. A receiver that is gone loses them, but lamina stopped well.
 	if err := s.tracing.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("flush traces: %w", err))
+		s.cfg.Logger.Warn("flush traces", "err", err)
+	}
+	if err := s.logExp.Shutdown(ctx); err != nil {
+		s.cfg.Logger.Warn("flush function logs", "err", err)
 	}
 	if s.store != nil {
 		errs = append(errs, s.store.Close())

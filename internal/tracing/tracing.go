@@ -13,18 +13,16 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"runtime/debug"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/lamina-dev/lamina/internal/otelenv"
 )
 
 // Provider starts lamina's spans and exports them.
@@ -46,66 +44,27 @@ var incoming = propagation.NewCompositeTextMapPropagator(XRay{}, propagation.Tra
 // returns a disabled provider.
 func New(ctx context.Context) (*Provider, error) {
 	p := &Provider{}
-	exporter := strings.TrimSpace(os.Getenv("OTEL_TRACES_EXPORTER"))
-	switch {
-	case strings.EqualFold(os.Getenv("OTEL_SDK_DISABLED"), "true"), exporter == "none":
-		return p, nil
-	case exporter == "" && os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") == "" && os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "":
-		return p, nil
-	case exporter != "" && exporter != "otlp":
-		return nil, fmt.Errorf("OTEL_TRACES_EXPORTER=%q: lamina exports traces over otlp only", exporter)
+	protocol, err := otelenv.Exporter("traces")
+	if protocol == "" || err != nil {
+		return p, err
 	}
-	protocol := firstSet("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL")
-	var (
-		exp sdktrace.SpanExporter
-		err error
-	)
-	switch protocol {
-	case "", "http/protobuf":
-		protocol = "http/protobuf"
-		exp, err = otlptracehttp.New(ctx)
-	case "grpc":
+	var exp sdktrace.SpanExporter
+	if protocol == otelenv.GRPC {
 		exp, err = otlptracegrpc.New(ctx)
-	default:
-		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL=%q: use http/protobuf or grpc", protocol)
+	} else {
+		exp, err = otlptracehttp.New(ctx)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("create otlp exporter: %w", err)
+		return nil, fmt.Errorf("create otlp trace exporter: %w", err)
 	}
-	// Defaults first: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override them.
-	res, err := resource.New(ctx,
-		resource.WithAttributes(
-			attribute.String("service.name", "lamina"),
-			attribute.String("service.version", buildVersion()),
-		),
-		resource.WithTelemetrySDK(),
-		resource.WithHost(),
-		resource.WithFromEnv(),
-	)
+	res, err := otelenv.Resource(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("tracing resource: %w", err)
+		return nil, err
 	}
 	p.tp = sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	p.tracer = p.tp.Tracer("github.com/lamina-dev/lamina")
 	p.desc = "otlp " + protocol
 	return p, nil
-}
-
-// buildVersion is lamina's module version, "(devel)" for a local build.
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		return bi.Main.Version
-	}
-	return "(devel)"
-}
-
-func firstSet(keys ...string) string {
-	for _, k := range keys {
-		if v := strings.TrimSpace(os.Getenv(k)); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Enabled reports whether spans are recorded and exported.

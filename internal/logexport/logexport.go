@@ -1,0 +1,89 @@
+// Package logexport ships every function log line lamina keeps to a log
+// system as OpenTelemetry log records over OTLP (HTTP or gRPC), configured
+// by the standard OTEL_* variables and off unless an exporter is set. Any
+// OTLP receiver takes them: an OpenTelemetry Collector, Grafana Alloy or
+// Loki 3, VictoriaLogs.
+//
+// Shipping never blocks a function: records wait in the SDK's bounded
+// batch queue (OTEL_BLRP_MAX_QUEUE_SIZE, 2,048 by default), and when the
+// receiver cannot keep up the oldest are dropped there; lamina's own copy
+// of the log is unaffected.
+package logexport
+
+import (
+	"context"
+	"fmt"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	otellog "go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+
+	"github.com/lamina-dev/lamina/internal/logs"
+	"github.com/lamina-dev/lamina/internal/otelenv"
+)
+
+// Exporter turns log lines into OTLP log records.
+type Exporter struct {
+	provider *sdklog.LoggerProvider
+	logger   otellog.Logger
+	desc     string
+}
+
+// New configures the exporter from the environment: OTEL_LOGS_EXPORTER,
+// OTEL_EXPORTER_OTLP_[LOGS_]ENDPOINT, _PROTOCOL, _HEADERS, _TIMEOUT,
+// OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and OTEL_BLRP_*. Without an
+// exporter configured it returns nil, which ships nothing.
+func New(ctx context.Context) (*Exporter, error) {
+	protocol, err := otelenv.Exporter("logs")
+	if protocol == "" || err != nil {
+		return nil, err
+	}
+	var exp sdklog.Exporter
+	if protocol == otelenv.GRPC {
+		exp, err = otlploggrpc.New(ctx)
+	} else {
+		exp, err = otlploghttp.New(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create otlp log exporter: %w", err)
+	}
+	res, err := otelenv.Resource(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)), sdklog.WithResource(res))
+	return &Exporter{provider: p, logger: p.Logger("github.com/lamina-dev/lamina/function-logs"), desc: "otlp " + protocol}, nil
+}
+
+// Ship emits one line as a log record: its text as the body, its time,
+// and the function and request it belongs to as faas.name and
+// faas.invocation_id. It does not block.
+func (e *Exporter) Ship(l logs.Line) {
+	var r otellog.Record
+	r.SetTimestamp(l.Time)
+	r.SetBody(attribute.StringValue(l.Text))
+	r.AddAttributes(semconv.FaaSName(l.Function))
+	if l.RequestID != "" {
+		r.AddAttributes(semconv.FaaSInvocationID(l.RequestID))
+	}
+	e.logger.Emit(context.Background(), r)
+}
+
+// String says where logs go ("off" for a nil exporter).
+func (e *Exporter) String() string {
+	if e == nil {
+		return "off"
+	}
+	return e.desc
+}
+
+// Shutdown exports the records still queued and stops the exporter.
+func (e *Exporter) Shutdown(ctx context.Context) error {
+	if e == nil {
+		return nil
+	}
+	return e.provider.Shutdown(ctx)
+}
