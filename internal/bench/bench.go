@@ -148,6 +148,11 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 		}
 	}
 
+	obsOverhead, err := telemetryOverhead(ctx, w, tmp, zipFile, payload, opts.Serial, opts.Clients, opts.Duration)
+	if err != nil {
+		return err
+	}
+
 	cold, err := coldStarts(ctx, deployFn, endpoint, prefix, opts.Cold)
 	if err != nil {
 		return err
@@ -199,6 +204,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 	fmt.Fprintf(w, "Targets (docs/benchmarks.md)\n")
 	check(w, "warm added latency p50 ≤ 120µs", ls.P50-rs.P50 <= 120*time.Microsecond)
 	check(w, "throughput (16 clients) ≥ 35% of raw", share >= 0.35)
+	check(w, "metrics+tracing+logs overhead p50 ≤ 10%", obsOverhead <= 0.10)
 	check(w, "cold start p50 ≤ 5 ms, p99 ≤ 15 ms", cs.P50 <= 5*time.Millisecond && cs.P99 <= 15*time.Millisecond)
 	check(w, "burst 0→100: no errors, p99 ≤ 100 ms", burstOK)
 	check(w, "10x step: no errors, p99 back within 1 s", step.errors == 0 && step.recoveredIn >= 0 && step.recoveredIn <= time.Second)

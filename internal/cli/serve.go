@@ -47,6 +47,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	logLines := fs.Int("log-max-lines", logs.DefaultMaxLines, "function log lines kept per function")
 	logMB := fs.Int("log-max-mb", logs.DefaultMaxBytes>>20, "MB of function log text kept per function")
 	logAge := fs.Duration("log-max-age", 24*time.Hour, "function log lines older than this are dropped (0: no age limit)")
+	metricsOn := fs.Bool("metrics", true, "serve Prometheus metrics on /metrics")
 	noCgroups := fs.Bool("no-cgroups", false, "enforce memory limits by sampling, without memory cgroups")
 	logJSON := fs.Bool("log-json", false, "write platform logs as JSON")
 	logLevel := fs.String("log-level", "info", "platform log level: debug, info, warn or error")
@@ -72,7 +73,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	cfg := server.Config{
 		Addr: *addr, DataDir: *data, NatsURL: *natsURL, Region: *region, Logger: slog.New(handler), NoCgroups: *noCgroups,
-		LogLines: *logLines, LogBytes: *logMB << 20, LogMaxAge: *logAge,
+		LogLines: *logLines, LogBytes: *logMB << 20, LogMaxAge: *logAge, NoMetrics: !*metricsOn,
 	}
 	cfg.Invoke.KeepAlive = *keepAlive
 	cfg.Invoke.ScaleRate, cfg.Invoke.ScaleWindow = *scaleRate, 10*time.Second

@@ -54,7 +54,7 @@ type Config struct {
 	ScaleWindow time.Duration
 	// Tick is how often pools apply their policy.
 	Tick time.Duration
-	// Metrics receives the service's metrics; a private registry when nil.
+	// Metrics receives the service's metrics; nil records none.
 	Metrics *telemetry.Metrics
 	// Tracing records invocation spans; nil records none.
 	Tracing *tracing.Provider
@@ -173,9 +173,6 @@ func New(cfg Config, cat Catalog, host *sandbox.Host, logStore *logs.Store, log 
 		log:     log,
 		pools:   map[poolKey]*fnPool{},
 		counts:  map[string]*atomic.Int64{},
-	}
-	if cfg.Metrics == nil {
-		s.cfg.Metrics = telemetry.New()
 	}
 	s.metrics = s.cfg.Metrics
 	s.async = newAsyncQueue(s, cfg)

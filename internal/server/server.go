@@ -41,6 +41,8 @@ type Config struct {
 	// NoCgroups enforces memory limits by sampling even where memory
 	// cgroups are available.
 	NoCgroups bool
+	// NoMetrics turns Prometheus metrics and /metrics off.
+	NoMetrics bool
 	// EchoLogs, when set, receives every function log line.
 	EchoLogs io.Writer
 	Logger   *slog.Logger
@@ -114,8 +116,14 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	icfg.Region, icfg.AccountID, icfg.DataDir = s.cfg.Region, s.cfg.AccountID, s.cfg.DataDir
 	icfg.Endpoint = "http://" + s.ln.Addr().String()
 	icfg.SetDefaults()
-	metrics := telemetry.New()
+	var metrics *telemetry.Metrics
+	if !s.cfg.NoMetrics {
+		metrics = telemetry.New()
+	}
 	icfg.Metrics = metrics
+	if s.logExp != nil {
+		metrics.Register(telemetry.DroppedLogLines(func() float64 { return float64(s.logExp.Dropped()) }))
+	}
 	icfg.Tracing = s.tracing
 	s.invoker = invoke.New(icfg, cat, s.host, logStore, s.cfg.Logger)
 	cat.OnChange(s.invoker.Refresh)
@@ -130,9 +138,12 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	router := gateway.NewRouter(gw, cat)
 	// /metrics, then function URLs (by host or prefix), then lamina's own
 	// APIs, then the HTTP routes, if there are any.
-	metricsHandler := metrics.Handler()
+	var metricsHandler http.Handler
+	if metrics != nil {
+		metricsHandler = metrics.Handler()
+	}
 	top := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/metrics" && r.Method == http.MethodGet {
+		if r.URL.Path == "/metrics" && r.Method == http.MethodGet && metricsHandler != nil {
 			metricsHandler.ServeHTTP(w, r)
 			return
 		}

@@ -53,6 +53,9 @@ type Async struct {
 // Async registers the async queue's depth (read when scraped) and returns
 // the recorder of event ages.
 func (m *Metrics) Async(depth func() int) *Async {
+	if m == nil {
+		return nil
+	}
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "lamina_async_queue_depth", Help: "Events waiting in the asynchronous queue.",
 	}, func() float64 { return float64(depth()) }))
@@ -69,4 +72,12 @@ func (a *Async) EventAge(d time.Duration) {
 	if a != nil {
 		a.age.Observe(d.Seconds())
 	}
+}
+
+// DroppedLogLines counts the function log lines the log exporter dropped
+// because its receiver could not keep up.
+func DroppedLogLines(n func() float64) prometheus.Collector {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "lamina_log_export_dropped_total", Help: "Function log lines not shipped because the export queue was full.",
+	}, n)
 }

@@ -25,8 +25,12 @@ type Function struct {
 	errors map[string]prometheus.Counter
 }
 
-// Function returns the metrics of one function version.
+// Function returns the metrics of one function version; nil, which
+// records nothing, when metrics are off.
 func (m *Metrics) Function(name, version string) *Function {
+	if m == nil {
+		return nil
+	}
 	return &Function{
 		m: m, name: name, version: version,
 		success:      m.invocations.WithLabelValues(name, version, OutcomeSuccess, ""),
@@ -44,12 +48,18 @@ func (m *Metrics) Function(name, version string) *Function {
 
 // Begin notes an invocation starting to run; the returned func ends it.
 func (f *Function) Begin() func() {
+	if f == nil {
+		return func() {}
+	}
 	f.concurrent.Inc()
 	return f.concurrent.Dec
 }
 
 // Invoked records one finished invocation. errorType is "" on success.
 func (f *Function) Invoked(queued, ran time.Duration, cold bool, initTime time.Duration, memoryMB, responseBytes int, errorType string) {
+	if f == nil {
+		return
+	}
 	f.queueWait.Observe(queued.Seconds())
 	f.duration.Observe(ran.Seconds())
 	if cold {
@@ -82,10 +92,16 @@ func (f *Function) errorCounter(class string) prometheus.Counter {
 
 // EnvStarted and EnvStopped count environment lifecycle events.
 func (f *Function) EnvStarted(initType string) {
+	if f == nil {
+		return
+	}
 	f.m.envStarts.WithLabelValues(f.name, f.version, initType).Inc()
 }
 
 // EnvStopped counts an environment stopping for reason.
 func (f *Function) EnvStopped(reason string) {
+	if f == nil {
+		return
+	}
 	f.m.envStops.WithLabelValues(f.name, f.version, reason).Inc()
 }

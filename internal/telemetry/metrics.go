@@ -18,7 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics is lamina's registry and metric families.
+// Metrics is lamina's registry and metric families. A nil *Metrics is
+// metrics turned off: every method works and records nothing.
 type Metrics struct {
 	reg *prometheus.Registry
 
@@ -95,7 +96,11 @@ func New() *Metrics {
 
 // Register adds collectors of other components (environment counts, the
 // async queue).
-func (m *Metrics) Register(cs ...prometheus.Collector) { m.reg.MustRegister(cs...) }
+func (m *Metrics) Register(cs ...prometheus.Collector) {
+	if m != nil {
+		m.reg.MustRegister(cs...)
+	}
+}
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
@@ -105,6 +110,9 @@ func (m *Metrics) Handler() http.Handler {
 // Forget drops a deleted function's series, keeping labels bounded by
 // what is deployed.
 func (m *Metrics) Forget(function string) {
+	if m == nil {
+		return
+	}
 	l := prometheus.Labels{"function": function}
 	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
 		m.invocations, m.duration, m.initDuration, m.coldStarts, m.queueWait, m.billed,
@@ -116,6 +124,9 @@ func (m *Metrics) Forget(function string) {
 
 // Throttled counts a 429 for function with Lambda's reason.
 func (m *Metrics) Throttled(function, version, reason string) {
+	if m == nil {
+		return
+	}
 	m.throttles.WithLabelValues(function, reason).Inc()
 	m.invocations.WithLabelValues(function, version, OutcomeThrottled, "").Inc()
 }
