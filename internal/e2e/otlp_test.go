@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	collogspb "go.opentelemetry.io/proto/otlp/collector/logs/v1"
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -28,14 +29,62 @@ type span struct {
 	StartNano, EndNano      uint64
 }
 
-// collector is an OTLP receiver: what lamina's exporter sends over
+// record is one exported log record, flattened for assertions.
+type record struct {
+	TraceID, SpanID string
+	Body            string
+	Attrs           map[string]any
+}
+
+// collector is an OTLP receiver: what lamina's exporters send over
 // OTLP/HTTP (protobuf) or OTLP/gRPC arrives here.
 type collector struct {
 	coltracepb.UnimplementedTraceServiceServer
 	endpoint string
+	logs     logService
 
-	mu    sync.Mutex // guards spans
-	spans []span
+	mu      sync.Mutex // guards spans and records
+	spans   []span
+	records []record
+}
+
+// logService is the collector's OTLP/gRPC logs service.
+type logService struct {
+	collogspb.UnimplementedLogsServiceServer
+	c *collector
+}
+
+func (s *logService) Export(_ context.Context, req *collogspb.ExportLogsServiceRequest) (*collogspb.ExportLogsServiceResponse, error) {
+	s.c.addLogs(req)
+	return &collogspb.ExportLogsServiceResponse{}, nil
+}
+
+func (c *collector) addLogs(req *collogspb.ExportLogsServiceRequest) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, rl := range req.ResourceLogs {
+		for _, sl := range rl.ScopeLogs {
+			for _, lr := range sl.LogRecords {
+				c.records = append(c.records, record{
+					TraceID: hex.EncodeToString(lr.TraceId), SpanID: hex.EncodeToString(lr.SpanId),
+					Body: lr.Body.GetStringValue(), Attrs: attrs(lr.Attributes),
+				})
+			}
+		}
+	}
+}
+
+// logsOf returns the log records of one invocation.
+func (c *collector) logsOf(requestID string) []record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []record
+	for _, r := range c.records {
+		if r.Attrs["faas.invocation_id"] == requestID {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (c *collector) add(req *coltracepb.ExportTraceServiceRequest) {
@@ -82,9 +131,9 @@ func (c *collector) Export(_ context.Context, req *coltracepb.ExportTraceService
 	return &coltracepb.ExportTraceServiceResponse{}, nil
 }
 
-// ServeHTTP is the OTLP/HTTP endpoint, POST /v1/traces.
+// ServeHTTP is the OTLP/HTTP endpoint: POST /v1/traces and /v1/logs.
 func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.URL.Path != "/v1/traces" {
+	if r.Method != http.MethodPost || (r.URL.Path != "/v1/traces" && r.URL.Path != "/v1/logs") {
 		http.NotFound(w, r)
 		return
 	}
@@ -98,16 +147,28 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = zr
 	}
 	data, err := io.ReadAll(body)
-	req := &coltracepb.ExportTraceServiceRequest{}
-	if err == nil {
-		err = proto.Unmarshal(data, req)
-	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	c.add(req)
-	out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+	var out []byte
+	if r.URL.Path == "/v1/logs" {
+		req := &collogspb.ExportLogsServiceRequest{}
+		if err := proto.Unmarshal(data, req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		c.addLogs(req)
+		out, _ = proto.Marshal(&collogspb.ExportLogsServiceResponse{})
+	} else {
+		req := &coltracepb.ExportTraceServiceRequest{}
+		if err := proto.Unmarshal(data, req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		c.add(req)
+		out, _ = proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+	}
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.Write(out)
 }
@@ -121,9 +182,11 @@ func startCollector(t *testing.T, protocol string) *collector {
 		t.Fatal(err)
 	}
 	c := &collector{endpoint: "http://" + ln.Addr().String()}
+	c.logs.c = c
 	if protocol == "grpc" {
 		srv := grpc.NewServer()
 		coltracepb.RegisterTraceServiceServer(srv, c)
+		collogspb.RegisterLogsServiceServer(srv, &c.logs)
 		go srv.Serve(ln)
 		t.Cleanup(srv.Stop)
 		return c

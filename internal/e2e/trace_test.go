@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,7 +30,7 @@ func TestTracesAcrossFunctions(t *testing.T) {
 				"OTEL_EXPORTER_OTLP_PROTOCOL=" + protocol,
 				"OTEL_SERVICE_NAME=lamina-e2e",
 				"OTEL_BSP_SCHEDULE_DELAY=50",
-				"OTEL_LOGS_EXPORTER=none", // the receiver here takes traces only
+				"OTEL_BLRP_SCHEDULE_DELAY=50",
 			})
 			if !in.stderr.waitFor("tracing=\"otlp "+protocol+"\"", within(t, 0)) {
 				t.Errorf("startup log does not say where traces go:\n%s", in.stderr)
@@ -90,7 +91,8 @@ func TestTracesAcrossFunctions(t *testing.T) {
 
 			for i, cl := range calls {
 				t.Run(fmt.Sprintf("call%d", i+1), func(t *testing.T) {
-					checkChain(t, col.trace(cl.traceID), cl.parent, cl.requestID, i == 0, cl.result.TraceID, cl.result.Next.TraceID)
+					frontRun := checkChain(t, col.trace(cl.traceID), cl.parent, cl.requestID, i == 0, cl.result.TraceID, cl.result.Next.TraceID)
+					checkLogsLinked(t, col.logsOf(cl.requestID), frontRun)
 				})
 			}
 			t.Run("async", func(t *testing.T) {
@@ -142,7 +144,7 @@ func TestTracesAcrossFunctions(t *testing.T) {
 //	        └── run
 //
 // and that each function saw its run span in its X-Ray trace header.
-func checkChain(t *testing.T, spans []span, parent, requestID string, cold bool, frontHeader, backHeader string) {
+func checkChain(t *testing.T, spans []span, parent, requestID string, cold bool, frontHeader, backHeader string) span {
 	t.Helper()
 	want := 6
 	if cold {
@@ -182,6 +184,23 @@ func checkChain(t *testing.T, spans []span, parent, requestID string, cold bool,
 	}
 	if backHeader != xray(backRun) {
 		t.Errorf("back saw _X_AMZN_TRACE_ID %q; want %q", backHeader, xray(backRun))
+	}
+	return frontRun
+}
+
+// checkLogsLinked checks that an invocation's shipped log lines, its own
+// and lamina's START/END/REPORT, carry its run span's context.
+func checkLogsLinked(t *testing.T, records []record, run span) {
+	t.Helper()
+	var bodies []string
+	for _, r := range records {
+		bodies = append(bodies, r.Body)
+		if r.TraceID != run.TraceID || r.SpanID != run.SpanID || r.Attrs["faas.name"] != "front" {
+			t.Errorf("log record %q: trace %s span %s name %v; want the run span %s/%s of front", r.Body, r.TraceID, r.SpanID, r.Attrs["faas.name"], run.TraceID, run.SpanID)
+		}
+	}
+	if len(bodies) != 4 || !strings.HasPrefix(bodies[0], "START ") || bodies[1] != "calling back" || !strings.HasPrefix(bodies[3], "REPORT ") {
+		t.Errorf("front's shipped log = %q; want START, its line, END, REPORT", bodies)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/lamina-dev/lamina/internal/catalog"
 )
 
@@ -37,14 +39,14 @@ func (s *Service) record(fn *catalog.Function, requestID, typ string, rec any) {
 		Type   string `json:"type"`
 		Record any    `json:"record"`
 	}{time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), typ, rec})
-	s.logs.Append(fn.Name, requestID, line)
+	s.logLine(fn.Name, requestID, line)
 }
 
 // logStart writes START or platform.start.
 func (s *Service) logStart(fn *catalog.Function, requestID string) {
 	switch js, info := platformJSON(fn); {
 	case !js:
-		s.logs.Append(fn.Name, requestID, []byte("START RequestId: "+requestID+" Version: "+fn.VersionName()))
+		s.logLine(fn.Name, requestID, []byte("START RequestId: "+requestID+" Version: "+fn.VersionName()))
 	case info:
 		s.record(fn, requestID, "platform.start", map[string]string{
 			"requestId": requestID, "version": fn.VersionName(),
@@ -57,7 +59,7 @@ func (s *Service) logStart(fn *catalog.Function, requestID string) {
 // timeout as the status of platform.runtimeDone instead.
 func (s *Service) logTimeout(fn *catalog.Function, requestID, secs string) {
 	if !fn.Logging.JSON() {
-		s.logs.Append(fn.Name, requestID, []byte(fmt.Sprintf("%s %s Task timed out after %s seconds", time.Now().UTC().Format(time.RFC3339), requestID, secs)))
+		s.logLine(fn.Name, requestID, []byte(fmt.Sprintf("%s %s Task timed out after %s seconds", time.Now().UTC().Format(time.RFC3339), requestID, secs)))
 	}
 }
 
@@ -65,7 +67,7 @@ func (s *Service) logTimeout(fn *catalog.Function, requestID, secs string) {
 func (s *Service) logInitError(fn *catalog.Function, requestID, typ, msg string, initTime time.Duration) {
 	switch js, info := platformJSON(fn); {
 	case !js:
-		s.logs.Append(fn.Name, requestID, []byte(typ+" "+msg))
+		s.logLine(fn.Name, requestID, []byte(typ+" "+msg))
 	case info:
 		s.record(fn, requestID, "platform.initReport", map[string]any{
 			"initializationType": "on-demand", "phase": "init", "status": statusError, "errorType": typ,
@@ -96,13 +98,13 @@ func (s *Service) logEnd(fn *catalog.Function, requestID, status string, d, init
 		s.record(fn, requestID, "platform.report", map[string]any{"requestId": requestID, "status": status, "metrics": metrics})
 		return
 	}
-	s.logs.Append(fn.Name, requestID, []byte("END RequestId: "+requestID))
+	s.logLine(fn.Name, requestID, []byte("END RequestId: "+requestID))
 	line := fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\tMax Memory Used: %d MB\t",
 		requestID, ms, billed, fn.MemorySize, memMB)
 	if initTime > 0 {
 		line += fmt.Sprintf("Init Duration: %.2f ms\t", initMS)
 	}
-	s.logs.Append(fn.Name, requestID, []byte(line))
+	s.logLine(fn.Name, requestID, []byte(line))
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -116,13 +118,26 @@ func (s *Service) appLog(fn *catalog.Function) func(requestID string, line []byt
 	app, _ := fn.Logging.Levels()
 	min := slices.Index(catalog.ApplicationLevels, app)
 	if min <= 0 {
-		return func(requestID string, line []byte) { s.logs.Append(name, requestID, line) }
+		return func(requestID string, line []byte) { s.logLine(name, requestID, line) }
 	}
 	return func(requestID string, line []byte) {
 		if lineLevel(line) >= min {
-			s.logs.Append(name, requestID, line)
+			s.logLine(name, requestID, line)
 		}
 	}
+}
+
+// logLine keeps a line of function fn, with the trace of its invocation
+// when it is traced, so shipped lines link to their span.
+func (s *Service) logLine(fn, requestID string, text []byte) {
+	if requestID != "" && s.cfg.Tracing.Enabled() {
+		if v, ok := s.traced.Load(requestID); ok {
+			sc := v.(trace.SpanContext)
+			s.logs.AppendTraced(fn, requestID, sc.TraceID().String(), sc.SpanID().String(), text)
+			return
+		}
+	}
+	s.logs.Append(fn, requestID, text)
 }
 
 var levelAliases = map[string]string{"WARNING": "WARN", "CRITICAL": "FATAL", "ERR": "ERROR"}

@@ -154,16 +154,18 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 	queued := acquired.Sub(admitted)
 	done := p.m.Begin()
 	defer done()
-	s.logStart(fn, inv.RequestID)
-	timeout := time.Duration(fn.Timeout) * time.Second
 	start := time.Now()
-	inv.Deadline = start.Add(timeout)
 	var runSpan trace.Span
 	if traced {
 		trace.SpanFromContext(ctx).SetAttributes(semconv.FaaSColdstart(cold))
 		runSpan = s.traceRun(ctx, start, cold)
 		inv.TraceID = tracing.FormatXRay(runSpan.SpanContext())
+		s.traced.Store(inv.RequestID, runSpan.SpanContext())
+		defer s.traced.Delete(inv.RequestID)
 	}
+	s.logStart(fn, inv.RequestID)
+	timeout := time.Duration(fn.Timeout) * time.Second
+	inv.Deadline = start.Add(timeout)
 	rctx, cancel := context.WithDeadline(ctx, inv.Deadline)
 	out, err := e.Invoke(rctx, inv)
 	timedOut := err != nil && errors.Is(rctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil

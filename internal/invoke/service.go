@@ -133,6 +133,9 @@ type Service struct {
 	logs    *logs.Store
 	log     *slog.Logger
 	metrics *telemetry.Metrics
+	// traced maps the request id of each traced invocation running to its
+	// run span's context, for its log lines.
+	traced sync.Map
 
 	mu     sync.RWMutex // guards pools and counts
 	pools  map[poolKey]*fnPool

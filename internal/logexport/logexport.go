@@ -24,6 +24,7 @@ import (
 	otellog "go.opentelemetry.io/otel/log"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/lamina-dev/lamina/internal/logs"
 	"github.com/lamina-dev/lamina/internal/otelenv"
@@ -107,8 +108,9 @@ func (e *Exporter) loop() {
 	}
 }
 
-// emit makes l a log record: its text as the body, its time, and the
-// function and request it belongs to as faas.name and faas.invocation_id.
+// emit makes l a log record: its text as the body, its time, the
+// function and request it belongs to as faas.name and faas.invocation_id,
+// and the invocation's run span as its trace context when traced.
 func (e *Exporter) emit(l logs.Line) {
 	var r otellog.Record
 	r.SetTimestamp(l.Time)
@@ -117,7 +119,14 @@ func (e *Exporter) emit(l logs.Line) {
 	if l.RequestID != "" {
 		r.AddAttributes(semconv.FaaSInvocationID(l.RequestID))
 	}
-	e.logger.Emit(context.Background(), r)
+	ctx := context.Background()
+	if l.TraceID != "" {
+		// The SDK links a record to the span in the context it is emitted with.
+		tid, _ := trace.TraceIDFromHex(l.TraceID)
+		sid, _ := trace.SpanIDFromHex(l.SpanID)
+		ctx = trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled}))
+	}
+	e.logger.Emit(ctx, r)
 }
 
 // String says where logs go ("off" for a nil exporter).

@@ -17,6 +17,9 @@ type Line struct {
 	Function  string    `json:"function"`
 	RequestID string    `json:"requestId,omitempty"`
 	Text      string    `json:"message"`
+	// TraceID and SpanID (hex) are the invocation's run span, when traced.
+	TraceID string `json:"traceId,omitempty"`
+	SpanID  string `json:"spanId,omitempty"`
 }
 
 // Options bound a Store and say where else lines go.
@@ -90,7 +93,13 @@ func (s *Store) ring(fn string) *ring {
 
 // Append adds a line; text is copied.
 func (s *Store) Append(fn, requestID string, text []byte) {
-	l := Line{Time: s.now().UTC(), Function: fn, RequestID: requestID, Text: string(text)}
+	s.AppendTraced(fn, requestID, "", "", text)
+}
+
+// AppendTraced adds a line of a traced invocation: traceID and spanID
+// (hex) name the span it belongs to.
+func (s *Store) AppendTraced(fn, requestID, traceID, spanID string, text []byte) {
+	l := Line{Time: s.now().UTC(), Function: fn, RequestID: requestID, Text: string(text), TraceID: traceID, SpanID: spanID}
 	r := s.ring(fn)
 	r.mu.Lock()
 	s.expireLocked(r, l.Time)

@@ -135,6 +135,7 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		if ev.Next == "" {
 			return map[string]string{"traceId": os.Getenv("_X_AMZN_TRACE_ID")}, nil
 		}
+		fmt.Println("calling", ev.Next)
 		c := lambdasdk.New(lambdasdk.Options{
 			BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL_LAMBDA")),
 			Region:       os.Getenv("AWS_REGION"),
