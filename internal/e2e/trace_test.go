@@ -79,6 +79,14 @@ func TestTracesAcrossFunctions(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("GET function URL = %d %s", resp.StatusCode, body)
 			}
+			if out, errOut, code := in.lamina(t, "", "route", "set", "GET /chain/{id}", "back"); code != 0 {
+				t.Fatalf("lamina route set: exit %d\n%s%s", code, out, errOut)
+			}
+			routeTrace, routeParent := "8bf92f3577b34da6a3ce929d0e0e473a", "40f067aa0ba902bb"
+			resp, body = httpDo(t, "GET", in.endpoint+"/chain/7", nil, http.Header{"Traceparent": {"00-" + routeTrace + "-" + routeParent + "-01"}})
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET route = %d %s", resp.StatusCode, body)
+			}
 			asyncTrace, asyncParent := "7bf92f3577b34da6a3ce929d0e0e4739", "30f067aa0ba902ba"
 			out, err := c.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("back"), InvocationType: types.InvocationTypeEvent, Payload: []byte(`{}`)},
 				lambda.WithAPIOptions(smithyhttp.AddHeaderValue("traceparent", "00-"+asyncTrace+"-"+asyncParent+"-01")))
@@ -114,6 +122,12 @@ func TestTracesAcrossFunctions(t *testing.T) {
 				}
 				if !slices.Contains(children, "queue") || !slices.Contains(children, "run") {
 					t.Errorf("the queued run's children = %v; want queue and run among them", children)
+				}
+			})
+			t.Run("route", func(t *testing.T) {
+				server := only(t, col.trace(routeTrace), func(s span) bool { return s.Name == "back" })
+				if server.Parent != routeParent || server.Attrs["http.route"] != "GET /chain/{id}" || server.Attrs["url.path"] != "/chain/7" {
+					t.Errorf("route server span parent %s attributes %v; want parent %s, http.route and url.path", server.Parent, server.Attrs, routeParent)
 				}
 			})
 			t.Run("function URL", func(t *testing.T) {
