@@ -151,24 +151,19 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	var out []byte
+	// The same request and response messages as the gRPC services.
+	logsReq, tracesReq := &collogspb.ExportLogsServiceRequest{}, &coltracepb.ExportTraceServiceRequest{}
+	var req, resp proto.Message = tracesReq, &coltracepb.ExportTraceServiceResponse{}
 	if r.URL.Path == "/v1/logs" {
-		req := &collogspb.ExportLogsServiceRequest{}
-		if err := proto.Unmarshal(data, req); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		c.addLogs(req)
-		out, _ = proto.Marshal(&collogspb.ExportLogsServiceResponse{})
-	} else {
-		req := &coltracepb.ExportTraceServiceRequest{}
-		if err := proto.Unmarshal(data, req); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		c.add(req)
-		out, _ = proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+		req, resp = logsReq, &collogspb.ExportLogsServiceResponse{}
 	}
+	if err := proto.Unmarshal(data, req); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	c.add(tracesReq)
+	c.addLogs(logsReq)
+	out, _ := proto.Marshal(resp)
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.Write(out)
 }
