@@ -97,42 +97,42 @@ func New(cfg Config, cat Catalog, inv Invoker, lg Logs, log *slog.Logger) *Handl
 
 func (h *Handler) routes() {
 	m := h.mux
-	m.HandleFunc("POST /2015-03-31/functions/{name}/invocations", h.invoke)
-	m.HandleFunc("POST /2021-11-15/functions/{name}/response-streaming-invocations", h.invokeStream)
-	m.HandleFunc("POST /2015-03-31/functions", h.createFunction)
-	m.HandleFunc("POST /2015-03-31/functions/{$}", h.createFunction)
-	m.HandleFunc("GET /2015-03-31/functions", h.listFunctions)
-	m.HandleFunc("GET /2015-03-31/functions/{$}", h.listFunctions)
-	m.HandleFunc("GET /2015-03-31/functions/{name}", h.getFunction)
-	m.HandleFunc("DELETE /2015-03-31/functions/{name}", h.deleteFunction)
-	m.HandleFunc("GET /2015-03-31/functions/{name}/configuration", h.getConfiguration)
-	m.HandleFunc("PUT /2015-03-31/functions/{name}/configuration", h.updateConfiguration)
-	m.HandleFunc("PUT /2015-03-31/functions/{name}/code", h.updateCode)
-	m.HandleFunc("POST /2015-03-31/functions/{name}/versions", h.publishVersion)
-	m.HandleFunc("GET /2015-03-31/functions/{name}/versions", h.listVersions)
-	m.HandleFunc("POST /2015-03-31/functions/{name}/aliases", h.createAlias)
-	m.HandleFunc("GET /2015-03-31/functions/{name}/aliases", h.listAliases)
-	m.HandleFunc("GET /2015-03-31/functions/{name}/aliases/{alias}", h.getAlias)
-	m.HandleFunc("PUT /2015-03-31/functions/{name}/aliases/{alias}", h.updateAlias)
-	m.HandleFunc("DELETE /2015-03-31/functions/{name}/aliases/{alias}", h.deleteAlias)
-	m.HandleFunc("POST /2021-10-31/functions/{name}/url", h.createURL)
-	m.HandleFunc("GET /2021-10-31/functions/{name}/url", h.getURL)
-	m.HandleFunc("PUT /2021-10-31/functions/{name}/url", h.updateURL)
-	m.HandleFunc("DELETE /2021-10-31/functions/{name}/url", h.deleteURL)
-	m.HandleFunc("GET /2021-10-31/functions/{name}/urls", h.listURLs)
-	m.HandleFunc("PUT /2017-10-31/functions/{name}/concurrency", h.putConcurrency)
-	m.HandleFunc("DELETE /2017-10-31/functions/{name}/concurrency", h.deleteConcurrency)
-	m.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", h.getConcurrency)
-	m.HandleFunc("PUT /2019-09-30/functions/{name}/provisioned-concurrency", h.putProvisioned)
-	m.HandleFunc("GET /2019-09-30/functions/{name}/provisioned-concurrency", h.getProvisioned)
-	m.HandleFunc("DELETE /2019-09-30/functions/{name}/provisioned-concurrency", h.deleteProvisioned)
-	m.HandleFunc("GET /2016-08-19/account-settings", h.accountSettings)
-	m.HandleFunc("GET /2016-08-19/account-settings/{$}", h.accountSettings)
-	m.HandleFunc("GET /lamina/v1/routes", h.listRoutes)
-	m.HandleFunc("PUT /lamina/v1/routes", h.putRoute)
-	m.HandleFunc("DELETE /lamina/v1/routes", h.deleteRoute)
-	m.HandleFunc("GET /lamina/v1/functions/{name}/logs", h.functionLogs)
-	m.HandleFunc("GET /lamina/v1/functions/{name}/code", h.functionCode)
+	m.HandleFunc("POST /2015-03-31/functions/{name}/invocations", h.serve(h.invoke))
+	m.HandleFunc("POST /2021-11-15/functions/{name}/response-streaming-invocations", h.serve(h.invokeStream))
+	m.HandleFunc("POST /2015-03-31/functions", h.serve(h.createFunction))
+	m.HandleFunc("POST /2015-03-31/functions/{$}", h.serve(h.createFunction))
+	m.HandleFunc("GET /2015-03-31/functions", h.serve(h.listFunctions))
+	m.HandleFunc("GET /2015-03-31/functions/{$}", h.serve(h.listFunctions))
+	m.HandleFunc("GET /2015-03-31/functions/{name}", h.serve(h.getFunction))
+	m.HandleFunc("DELETE /2015-03-31/functions/{name}", h.serve(h.deleteFunction))
+	m.HandleFunc("GET /2015-03-31/functions/{name}/configuration", h.serve(h.getConfiguration))
+	m.HandleFunc("PUT /2015-03-31/functions/{name}/configuration", h.serve(h.updateConfiguration))
+	m.HandleFunc("PUT /2015-03-31/functions/{name}/code", h.serve(h.updateCode))
+	m.HandleFunc("POST /2015-03-31/functions/{name}/versions", h.serve(h.publishVersion))
+	m.HandleFunc("GET /2015-03-31/functions/{name}/versions", h.serve(h.listVersions))
+	m.HandleFunc("POST /2015-03-31/functions/{name}/aliases", h.serve(h.createAlias))
+	m.HandleFunc("GET /2015-03-31/functions/{name}/aliases", h.serve(h.listAliases))
+	m.HandleFunc("GET /2015-03-31/functions/{name}/aliases/{alias}", h.serve(h.getAlias))
+	m.HandleFunc("PUT /2015-03-31/functions/{name}/aliases/{alias}", h.serve(h.updateAlias))
+	m.HandleFunc("DELETE /2015-03-31/functions/{name}/aliases/{alias}", h.serve(h.deleteAlias))
+	m.HandleFunc("POST /2021-10-31/functions/{name}/url", h.serve(h.createURL))
+	m.HandleFunc("GET /2021-10-31/functions/{name}/url", h.serve(h.getURL))
+	m.HandleFunc("PUT /2021-10-31/functions/{name}/url", h.serve(h.updateURL))
+	m.HandleFunc("DELETE /2021-10-31/functions/{name}/url", h.serve(h.deleteURL))
+	m.HandleFunc("GET /2021-10-31/functions/{name}/urls", h.serve(h.listURLs))
+	m.HandleFunc("PUT /2017-10-31/functions/{name}/concurrency", h.serve(h.putConcurrency))
+	m.HandleFunc("DELETE /2017-10-31/functions/{name}/concurrency", h.serve(h.deleteConcurrency))
+	m.HandleFunc("GET /2019-09-30/functions/{name}/concurrency", h.serve(h.getConcurrency))
+	m.HandleFunc("PUT /2019-09-30/functions/{name}/provisioned-concurrency", h.serve(h.putProvisioned))
+	m.HandleFunc("GET /2019-09-30/functions/{name}/provisioned-concurrency", h.serve(h.getProvisioned))
+	m.HandleFunc("DELETE /2019-09-30/functions/{name}/provisioned-concurrency", h.serve(h.deleteProvisioned))
+	m.HandleFunc("GET /2016-08-19/account-settings", h.serve(h.accountSettings))
+	m.HandleFunc("GET /2016-08-19/account-settings/{$}", h.serve(h.accountSettings))
+	m.HandleFunc("GET /lamina/v1/routes", h.serve(h.listRoutes))
+	m.HandleFunc("PUT /lamina/v1/routes", h.serve(h.putRoute))
+	m.HandleFunc("DELETE /lamina/v1/routes", h.serve(h.deleteRoute))
+	m.HandleFunc("GET /lamina/v1/functions/{name}/logs", h.serve(h.functionLogs))
+	m.HandleFunc("GET /lamina/v1/functions/{name}/code", h.serve(h.functionCode))
 	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, &awserr.Error{Status: http.StatusNotFound, Type: "UnknownOperationException", Message: fmt.Sprintf("Unknown operation %s %s", r.Method, r.URL.Path)})
@@ -152,6 +152,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	h.mux.ServeHTTP(w, r)
+}
+
+// handlerFunc is an API handler that returns its failure instead of
+// writing it: serve turns it into the Lambda-shaped error response.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// serve adapts an API handler: a returned error becomes a Lambda error.
+func (h *Handler) serve(f handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	}
 }
 
 // fail writes err as a Lambda error, logging what is not the caller's fault.

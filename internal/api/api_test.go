@@ -93,7 +93,7 @@ func FuzzInvokeRequest(f *testing.F) {
 		req.Header.Set("X-Amz-Log-Type", logType)
 		req.Header.Set("X-Amz-Client-Context", clientContext)
 		w := httptest.NewRecorder()
-		h.invoke(w, req)
+		h.serve(h.invoke)(w, req)
 		checkAnswer(t, w)
 	})
 }
@@ -144,7 +144,7 @@ func TestInvokeRequestDecoding(t *testing.T) {
 	req.Header.Set("X-Amz-Client-Context", base64.StdEncoding.EncodeToString([]byte(`{"custom":{"a":"b"}}`)))
 	req.Header.Set("X-Amzn-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793")
 	w := httptest.NewRecorder()
-	h.invoke(w, req)
+	h.serve(h.invoke)(w, req)
 	if w.Code != 200 {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
@@ -157,7 +157,7 @@ func TestInvokeRequestDecoding(t *testing.T) {
 	req = httptest.NewRequest(http.MethodPost, "/x?Qualifier=2", nil)
 	req.SetPathValue("name", "fn:1")
 	w = httptest.NewRecorder()
-	h.invoke(w, req)
+	h.serve(h.invoke)(w, req)
 	if w.Code != 400 || w.Header().Get("X-Amzn-ErrorType") != "InvalidParameterValueException" {
 		t.Errorf("mismatched qualifiers: %d %s", w.Code, w.Header().Get("X-Amzn-ErrorType"))
 	}

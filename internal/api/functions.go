@@ -27,19 +27,16 @@ func checkCode(c codeInput) error {
 	return nil
 }
 
-func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) error {
 	var in createFunctionInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if in.PackageType != "" && in.PackageType != "Zip" {
-		h.fail(w, r, awserr.InvalidParameter("lamina does not run container images yet: PackageType must be Zip"))
-		return
+		return awserr.InvalidParameter("lamina does not run container images yet: PackageType must be Zip")
 	}
 	if err := checkCode(in.Code); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	fn := catalog.Function{
 		Name:          in.FunctionName,
@@ -63,28 +60,25 @@ func (h *Handler) createFunction(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if fn.Logging, err = in.LoggingConfig.apply(catalog.Logging{}); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	created, err := h.catalog.Create(r.Context(), fn, in.Code.ZipFile)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if in.Publish {
 		if created, err = h.catalog.Publish(r.Context(), created.Name, "", "", ""); err != nil {
-			h.fail(w, r, err)
-			return
+			return err
 		}
 	}
 	h.writeJSON(w, http.StatusCreated, h.configuration(created, ""))
+	return nil
 }
 
-func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	out := map[string]any{
 		"Configuration": h.configuration(fn, q),
@@ -100,18 +94,19 @@ func (h *Handler) getFunction(w http.ResponseWriter, r *http.Request) {
 		out["Concurrency"] = concurrency{ReservedConcurrentExecutions: fn.ReservedConcurrency}
 	}
 	h.writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (h *Handler) getConfiguration(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getConfiguration(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, h.configuration(fn, q))
+	return nil
 }
 
-func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var all []catalog.Function
 	for _, fn := range h.catalog.List() {
@@ -123,7 +118,7 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
 		all = append(all, versions...)
 	}
 	mName, mVersion, _ := strings.Cut(q.Get("Marker"), ":")
-	writeList(h, w, r, "Functions", all,
+	return writeList(h, w, r, "Functions", all,
 		func(fn catalog.Function) bool {
 			return fn.Name < mName || fn.Name == mName && versionOrder(fn.Version) < versionOrder(mVersion)
 		},
@@ -136,69 +131,61 @@ func (h *Handler) listFunctions(w http.ResponseWriter, r *http.Request) {
 		func(fn catalog.Function) functionConfiguration { return h.configuration(fn, "") })
 }
 
-func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) deleteFunction(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	switch {
 	case isAliasName(q):
-		h.fail(w, r, awserr.InvalidParameter("Deletion of aliases is not supported by DeleteFunction: use DeleteAlias."))
-		return
+		return awserr.InvalidParameter("Deletion of aliases is not supported by DeleteFunction: use DeleteAlias.")
 	case q != "":
 		err = h.catalog.DeleteVersion(r.Context(), fn.Name, q)
 	default:
 		err = h.catalog.Delete(r.Context(), fn.Name)
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) updateCode(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateCode(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in updateCodeInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if err := checkCode(in.codeInput); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	updated, err := h.catalog.UpdateCode(r.Context(), fn.Name, in.ZipFile, in.RevisionId, in.DryRun)
 	if err == nil && in.Publish && !in.DryRun {
 		updated, err = h.catalog.Publish(r.Context(), fn.Name, "", "", "")
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, h.configuration(updated, ""))
+	return nil
 }
 
-func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in updateConfigInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	logging, err := in.LoggingConfig.apply(fn.Logging)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	updated, err := h.catalog.UpdateConfig(r.Context(), fn.Name, in.RevisionId, func(f *catalog.Function) {
 		setIf(&f.Role, in.Role)
@@ -218,10 +205,10 @@ func (h *Handler) updateConfiguration(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, h.configuration(updated, ""))
+	return nil
 }
 
 func setIf[T any](dst *T, v *T) {
@@ -230,53 +217,48 @@ func setIf[T any](dst *T, v *T) {
 	}
 }
 
-func (h *Handler) putConcurrency(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) putConcurrency(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in concurrency
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if in.ReservedConcurrentExecutions == nil || *in.ReservedConcurrentExecutions < 0 {
-		h.fail(w, r, awserr.InvalidParameter("1 validation error detected: Value at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0"))
-		return
+		return awserr.InvalidParameter("1 validation error detected: Value at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0")
 	}
 	n := *in.ReservedConcurrentExecutions
 	if h.reservedExcept(fn.Name)+n > h.cfg.AccountConcurrency-minUnreserved {
-		h.fail(w, r, awserr.InvalidParameter("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreserved))
-		return
+		return awserr.InvalidParameter("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreserved)
 	}
 	if _, err := h.catalog.UpdateConfig(r.Context(), fn.Name, "", func(f *catalog.Function) { f.ReservedConcurrency = &n }); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, concurrency{ReservedConcurrentExecutions: &n})
+	return nil
 }
 
-func (h *Handler) getConcurrency(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getConcurrency(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, concurrency{ReservedConcurrentExecutions: fn.ReservedConcurrency})
+	return nil
 }
 
-func (h *Handler) deleteConcurrency(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) deleteConcurrency(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if _, err := h.catalog.UpdateConfig(r.Context(), fn.Name, "", func(f *catalog.Function) { f.ReservedConcurrency = nil }); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // reservedExcept sums the reserved concurrency of every function but name.
@@ -290,7 +272,7 @@ func (h *Handler) reservedExcept(name string) int {
 	return sum
 }
 
-func (h *Handler) accountSettings(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) accountSettings(w http.ResponseWriter, r *http.Request) error {
 	var codeSize int64
 	fns := h.catalog.List()
 	for _, fn := range fns {
@@ -309,19 +291,19 @@ func (h *Handler) accountSettings(w http.ResponseWriter, r *http.Request) {
 			"FunctionCount": len(fns),
 		},
 	})
+	return nil
 }
 
-func (h *Handler) functionCode(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) functionCode(w http.ResponseWriter, r *http.Request) error {
 	fn, _, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	data, err := h.catalog.Code(r.Context(), fn.CodeKey)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Write(data)
+	return nil
 }

@@ -28,22 +28,20 @@ const maxClientContext = 3583
 // lamina's own share of the request. `lamina invoke --trace` prints it.
 const timingHeader = "X-Lamina-Timing"
 
-func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	begin := time.Now()
 	req, err := h.invokeRequest(w, r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	ctx, span := h.startInvoke(r, req)
 	defer span.End()
 	resp, err := h.invoker.Invoke(ctx, req)
 	if err != nil {
 		if r.Context().Err() != nil {
-			return // the caller is gone
+			return nil // the caller is gone
 		}
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	hd := w.Header()
 	hd["X-Amzn-Requestid"] = []string{resp.RequestID}
@@ -69,6 +67,7 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Payload)
+	return nil
 }
 
 func (h *Handler) invokeRequest(w http.ResponseWriter, r *http.Request) (invoke.Request, error) {

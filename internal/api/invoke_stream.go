@@ -49,14 +49,13 @@ type invokeComplete struct {
 // invokeStream serves InvokeWithResponseStream. Errors before the
 // function runs are ordinary error responses; once the stream is open, a
 // function error is reported only in InvokeComplete, as in Lambda.
-func (h *Handler) invokeStream(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) invokeStream(w http.ResponseWriter, r *http.Request) error {
 	req, err := h.invokeRequest(w, r)
 	if err == nil && req.Type == invoke.TypeEvent {
 		err = awserr.InvalidParameter("1 validation error detected: Value 'Event' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [RequestResponse, DryRun]")
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	es := &eventStream{w: w, rc: http.NewResponseController(w), enc: eventstream.NewEncoder()}
 	opened := false
@@ -77,18 +76,18 @@ func (h *Handler) invokeStream(w http.ResponseWriter, r *http.Request) {
 	resp, err := h.invoker.Invoke(ctx, req)
 	switch {
 	case err != nil && !opened:
-		if r.Context().Err() == nil {
-			h.fail(w, r, err)
+		if r.Context().Err() != nil {
+			return nil // the caller is gone
 		}
-		return
+		return err
 	case err != nil:
 		es.send("InvokeComplete", "application/json", completion(invokeComplete{ErrorCode: "ServiceException", ErrorDetails: err.Error()}))
-		return
+		return nil
 	case resp.Status != http.StatusOK:
 		w.Header().Set("X-Amzn-Requestid", resp.RequestID)
 		w.Header().Set("X-Amz-Executed-Version", resp.ExecutedVersion)
 		w.WriteHeader(resp.Status) // DryRun
-		return
+		return nil
 	case !opened:
 		open(resp.RequestID, resp.ExecutedVersion, "application/json")
 	}
@@ -105,6 +104,7 @@ func (h *Handler) invokeStream(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	es.send("InvokeComplete", "application/json", completion(done))
+	return nil
 }
 
 func completion(c invokeComplete) []byte {

@@ -13,23 +13,20 @@ import (
 // functionLogs serves a function's log lines as JSON, one per line:
 // ?since=<duration or RFC 3339>, ?requestId=, and ?follow=true to keep the
 // response open and stream new lines.
-func (h *Handler) functionLogs(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) functionLogs(w http.ResponseWriter, r *http.Request) error {
 	name, _, err := parseName(r.PathValue("name"))
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if _, ok := h.catalog.Get(name); !ok {
-		h.fail(w, r, awserr.NotFound("Function not found: %s", name))
-		return
+		return awserr.NotFound("Function not found: %s", name)
 	}
 	q := r.URL.Query()
 	f := logs.Filter{RequestID: q.Get("requestId")}
 	if s := q.Get("since"); s != "" {
 		since, err := parseSince(s, time.Now())
 		if err != nil {
-			h.fail(w, r, awserr.InvalidParameter("since must be a duration such as 10m or an RFC 3339 time: %q", s))
-			return
+			return awserr.InvalidParameter("since must be a duration such as 10m or an RFC 3339 time: %q", s)
 		}
 		f.Since = since
 	}
@@ -41,7 +38,7 @@ func (h *Handler) functionLogs(w http.ResponseWriter, r *http.Request) {
 			enc.Encode(l)
 		}
 		bw.Flush()
-		return
+		return nil
 	}
 	past, next := h.logs.Follow(r.Context(), name, f)
 	for _, l := range past {
@@ -53,9 +50,10 @@ func (h *Handler) functionLogs(w http.ResponseWriter, r *http.Request) {
 	for l := range next {
 		enc.Encode(l)
 		if bw.Flush() != nil || rc.Flush() != nil {
-			return
+			return nil
 		}
 	}
+	return nil
 }
 
 func parseSince(s string, now time.Time) (time.Time, error) {

@@ -37,22 +37,19 @@ func (h *Handler) provisionedShape(p catalog.Provisioned) provisionedShape {
 	}
 }
 
-func (h *Handler) putProvisioned(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) putProvisioned(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in struct {
 		ProvisionedConcurrentExecutions *int `json:"ProvisionedConcurrentExecutions"`
 	}
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if in.ProvisionedConcurrentExecutions == nil {
-		h.fail(w, r, awserr.InvalidParameter("1 validation error detected: Value null at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must not be null"))
-		return
+		return awserr.InvalidParameter("1 validation error detected: Value null at 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must not be null")
 	}
 	maxTotal := h.cfg.AccountConcurrency - minUnreserved - h.reservedExcept(fn.Name)
 	if fn.ReservedConcurrency != nil {
@@ -60,57 +57,53 @@ func (h *Handler) putProvisioned(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := h.catalog.PutProvisioned(r.Context(), catalog.Provisioned{Function: fn.Name, Qualifier: q, Requested: *in.ProvisionedConcurrentExecutions}, maxTotal)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	out := h.provisionedShape(p)
 	out.FunctionArn = ""
 	h.writeJSON(w, http.StatusAccepted, out)
+	return nil
 }
 
-func (h *Handler) getProvisioned(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getProvisioned(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("List") == "ALL" {
-		h.listProvisioned(w, r)
-		return
+		return h.listProvisioned(w, r)
 	}
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	for _, p := range h.catalog.ProvisionedConfigs(fn.Name) {
 		if p.Qualifier == q {
 			out := h.provisionedShape(p)
 			out.FunctionArn = ""
 			h.writeJSON(w, http.StatusOK, out)
-			return
+			return nil
 		}
 	}
-	h.fail(w, r, catalog.ErrNoProvisioned(fn.Name, q))
+	return catalog.ErrNoProvisioned(fn.Name, q)
 }
 
-func (h *Handler) listProvisioned(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listProvisioned(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	marker := r.URL.Query().Get("Marker")
-	writeList(h, w, r, "ProvisionedConcurrencyConfigs", h.catalog.ProvisionedConfigs(fn.Name),
+	return writeList(h, w, r, "ProvisionedConcurrencyConfigs", h.catalog.ProvisionedConfigs(fn.Name),
 		func(p catalog.Provisioned) bool { return p.Qualifier < marker },
 		func(p catalog.Provisioned) string { return p.Qualifier },
 		h.provisionedShape)
 }
 
-func (h *Handler) deleteProvisioned(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) deleteProvisioned(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if err := h.catalog.DeleteProvisioned(r.Context(), fn.Name, q); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

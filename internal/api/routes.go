@@ -23,7 +23,7 @@ func (h *Handler) routeShape(r catalog.Route) route {
 	}
 }
 
-func (h *Handler) listRoutes(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listRoutes(w http.ResponseWriter, r *http.Request) error {
 	routes, _ := h.catalog.Routes()
 	out := struct {
 		Routes []route `json:"Routes"`
@@ -32,34 +32,33 @@ func (h *Handler) listRoutes(w http.ResponseWriter, r *http.Request) {
 		out.Routes = append(out.Routes, h.routeShape(rt))
 	}
 	h.writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
-func (h *Handler) putRoute(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) putRoute(w http.ResponseWriter, r *http.Request) error {
 	var in route
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name, q, err := parseName(in.FunctionName)
 	if err == nil {
 		q, err = qualifierOf(q, in.Qualifier)
 	}
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	saved, err := h.catalog.PutRoute(r.Context(), catalog.Route{Key: in.RouteKey, Function: name, Qualifier: q})
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, h.routeShape(saved))
+	return nil
 }
 
-func (h *Handler) deleteRoute(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) deleteRoute(w http.ResponseWriter, r *http.Request) error {
 	if err := h.catalog.DeleteRoute(r.Context(), r.URL.Query().Get("RouteKey")); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

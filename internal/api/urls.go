@@ -67,91 +67,83 @@ func (h *Handler) urlShape(r *http.Request, u catalog.URLConfig) urlConfigShape 
 	return out
 }
 
-func (h *Handler) createURL(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createURL(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name := fn.Name
 	var in urlConfigInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if in.AuthType == nil {
-		h.fail(w, r, awserr.InvalidParameter("1 validation error detected: Value null at 'authType' failed to satisfy constraint: Member must not be null"))
-		return
+		return awserr.InvalidParameter("1 validation error detected: Value null at 'authType' failed to satisfy constraint: Member must not be null")
 	}
 	u := catalog.URLConfig{Function: name, Qualifier: q}
 	in.apply(&u)
 	created, err := h.catalog.CreateURL(r.Context(), u)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	out := h.urlShape(r, created)
 	out.LastModifiedTime = "" // CreateFunctionUrlConfig has no such field
 	h.writeJSON(w, http.StatusCreated, out)
+	return nil
 }
 
-func (h *Handler) getURL(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getURL(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name := fn.Name
 	u, ok := h.catalog.URL(name, q)
 	if !ok {
-		h.fail(w, r, awserr.NotFound("The resource you requested does not exist."))
-		return
+		return awserr.NotFound("The resource you requested does not exist.")
 	}
 	h.writeJSON(w, http.StatusOK, h.urlShape(r, u))
+	return nil
 }
 
-func (h *Handler) updateURL(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateURL(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name := fn.Name
 	var in urlConfigInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	u, err := h.catalog.UpdateURL(r.Context(), name, q, in.apply)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, h.urlShape(r, u))
+	return nil
 }
 
-func (h *Handler) deleteURL(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) deleteURL(w http.ResponseWriter, r *http.Request) error {
 	fn, q, err := h.functionFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	name := fn.Name
 	if err := h.catalog.DeleteURL(r.Context(), name, q); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) listURLs(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listURLs(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	marker := r.URL.Query().Get("Marker")
-	writeList(h, w, r, "FunctionUrlConfigs", h.catalog.URLs(fn.Name),
+	return writeList(h, w, r, "FunctionUrlConfigs", h.catalog.URLs(fn.Name),
 		func(u catalog.URLConfig) bool { return u.Qualifier < marker },
 		func(u catalog.URLConfig) string { return u.Qualifier },
 		func(u catalog.URLConfig) urlConfigShape { return h.urlShape(r, u) })

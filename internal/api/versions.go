@@ -15,34 +15,31 @@ type publishVersionInput struct {
 	RevisionId  string `json:"RevisionId"`
 }
 
-func (h *Handler) publishVersion(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) publishVersion(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in publishVersionInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	v, err := h.catalog.Publish(r.Context(), fn.Name, in.CodeSha256, in.Description, in.RevisionId)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusCreated, h.configuration(v, ""))
+	return nil
 }
 
-func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listVersions(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	versions, _ := h.catalog.Versions(fn.Name)
 	marker := versionOrder(r.URL.Query().Get("Marker"))
-	writeList(h, w, r, "Versions", versions,
+	return writeList(h, w, r, "Versions", versions,
 		func(f catalog.Function) bool { return versionOrder(f.Version) < marker },
 		func(f catalog.Function) string { return f.VersionName() },
 		func(f catalog.Function) functionConfiguration { return h.configuration(f, f.VersionName()) })
@@ -100,82 +97,74 @@ func (in *aliasInput) apply(a *catalog.Alias) {
 	}
 }
 
-func (h *Handler) createAlias(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) createAlias(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in aliasInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if in.FunctionVersion == nil || in.Name == "" {
-		h.fail(w, r, awserr.InvalidParameter("Name and FunctionVersion are required to create an alias."))
-		return
+		return awserr.InvalidParameter("Name and FunctionVersion are required to create an alias.")
 	}
 	a := catalog.Alias{Name: in.Name, Function: fn.Name}
 	in.apply(&a)
 	created, err := h.catalog.CreateAlias(r.Context(), a)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusCreated, h.aliasShape(created))
+	return nil
 }
 
-func (h *Handler) getAlias(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) getAlias(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	a, ok := h.catalog.Alias(fn.Name, r.PathValue("alias"))
 	if !ok {
-		h.fail(w, r, awserr.NotFound("Alias not found: %s", catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, r.PathValue("alias"))))
-		return
+		return awserr.NotFound("Alias not found: %s", catalog.ARN(h.cfg.Region, h.cfg.AccountID, fn.Name, r.PathValue("alias")))
 	}
 	h.writeJSON(w, http.StatusOK, h.aliasShape(a))
+	return nil
 }
 
-func (h *Handler) updateAlias(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) updateAlias(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	var in aliasInput
 	if err := decode(w, r, &in); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	a, err := h.catalog.UpdateAlias(r.Context(), fn.Name, r.PathValue("alias"), in.RevisionId, in.apply)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	h.writeJSON(w, http.StatusOK, h.aliasShape(a))
+	return nil
 }
 
-func (h *Handler) deleteAlias(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) deleteAlias(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	if err := h.catalog.DeleteAlias(r.Context(), fn.Name, r.PathValue("alias")); err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) error {
 	fn, err := h.latestFrom(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	var aliases []catalog.Alias
@@ -185,7 +174,7 @@ func (h *Handler) listAliases(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	marker := q.Get("Marker")
-	writeList(h, w, r, "Aliases", aliases,
+	return writeList(h, w, r, "Aliases", aliases,
 		func(a catalog.Alias) bool { return a.Name < marker },
 		func(a catalog.Alias) string { return a.Name },
 		h.aliasShape)
@@ -208,11 +197,10 @@ func maxItemsOf(r *http.Request) (int, error) {
 // each item shaped for the API, and NextMarker when more follow. The
 // caller reads Marker to build before.
 func writeList[T, S any](h *Handler, w http.ResponseWriter, r *http.Request, field string, all []T,
-	before func(T) bool, key func(T) string, shape func(T) S) {
+	before func(T) bool, key func(T) string, shape func(T) S) error {
 	maxItems, err := maxItemsOf(r)
 	if err != nil {
-		h.fail(w, r, err)
-		return
+		return err
 	}
 	items, next := page(all, r.URL.Query().Get("Marker") != "", maxItems, before, key)
 	shaped := make([]S, 0, len(items))
@@ -224,6 +212,7 @@ func writeList[T, S any](h *Handler, w http.ResponseWriter, r *http.Request, fie
 		out["NextMarker"] = *next
 	}
 	h.writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // page cuts sorted items to one page: from the first item that does not
