@@ -57,7 +57,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		usage(stderr)
 		return ErrUsage
 	}
-	return cmd.run(ctx, e, args[1:])
+	// --help is not a failure: the command printed its usage and stopped.
+	if err := cmd.run(ctx, e, args[1:]); !errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return nil
 }
 
 func usage(w io.Writer) {
@@ -111,6 +115,16 @@ func endpointFlag(fs *flag.FlagSet) *string {
 		def = "http://127.0.0.1:9000"
 	}
 	return fs.String("endpoint", def, "lamina's URL (env LAMINA_ENDPOINT)")
+}
+
+// parseExact parses like parse and checks that there are n positional
+// arguments.
+func parseExact(fs *flag.FlagSet, args []string, n int) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return pos, exactArgs(fs, pos, n)
 }
 
 // exactArgs checks the count of positional arguments.

@@ -36,7 +36,7 @@ func runDeploy(ctx context.Context, e *env, args []string) error {
 	fs.Var(kvFlag(opts.env), "env", "KEY=VALUE environment variable (repeatable; replaces all variables)")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	if len(pos) == 0 || len(pos) > 2 {
 		return exactArgs(fs, pos, 1)

@@ -30,7 +30,7 @@ func runInvoke(ctx context.Context, e *env, args []string) error {
 	trace := fs.Bool("trace", false, "print where the invocation's time went on stderr")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	if len(pos) == 0 || len(pos) > 2 {
 		return exactArgs(fs, pos, 1)

@@ -19,11 +19,8 @@ func runLogs(ctx context.Context, e *env, args []string) error {
 	since := fs.String("since", "", "only lines newer than this duration (10m) or RFC 3339 time")
 	reqID := fs.String("request-id", "", "only the lines of this request")
 	asJSON := fs.Bool("json", false, "print each line as JSON")
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	q := url.Values{}

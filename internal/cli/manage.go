@@ -12,11 +12,7 @@ import (
 func runList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "ls", "", "List the deployed functions.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 0); err != nil {
+	if _, err := parseExact(fs, args, 0); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -38,11 +34,8 @@ func runList(ctx context.Context, e *env, args []string) error {
 func runRemove(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "rm", "NAME", "Delete the function NAME.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	if _, err := newClient(*endpoint).DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: &pos[0]}); err != nil {

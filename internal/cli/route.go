@@ -48,11 +48,8 @@ HTTP API: METHOD is GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY;
 func runRouteSet(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "route set", `"METHOD /path" NAME[:ALIAS]`, "Send requests matching the route to the function, creating or replacing the route.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 2)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 2); err != nil {
 		return err
 	}
 	var out routeInfo
@@ -73,11 +70,7 @@ func routeTarget(r routeInfo) string {
 func runRouteList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "route ls", "", "List the HTTP routes.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 0); err != nil {
+	if _, err := parseExact(fs, args, 0); err != nil {
 		return err
 	}
 	var out struct{ Routes []routeInfo }
@@ -95,11 +88,8 @@ func runRouteList(ctx context.Context, e *env, args []string) error {
 func runRouteRemove(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "route rm", `"METHOD /path"`, "Delete a route.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	if err := laminaAPI(ctx, *endpoint, http.MethodDelete, "/lamina/v1/routes?RouteKey="+url.QueryEscape(pos[0]), nil, nil); err != nil {

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -54,11 +52,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	retryDelay := fs.Duration("async-retry-delay", time.Minute, "wait before the first retry of a failed async event (Lambda: 1m)")
 	deploys := kvFlag{}
 	fs.Var(deploys, "deploy", "NAME=SOURCE: deploy a function once serving (repeatable; SOURCE as for 'lamina deploy')")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 0); err != nil {
+	if _, err := parseExact(fs, args, 0); err != nil {
 		return err
 	}
 	var level slog.Level
@@ -99,14 +93,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return srv.Close(stop)
-}
-
-// usageErr maps a parse error to the command's result: --help is success.
-func usageErr(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	return err
 }
 
 // defaultMemoryBudget overcommits the machine's memory four times: memory

@@ -33,11 +33,8 @@ func runURL(ctx context.Context, e *env, args []string) error {
 	fs.Var(&methods, "cors-method", "allowed method, or * (repeatable)")
 	fs.Var(&headers, "cors-header", "allowed request header (repeatable)")
 	maxAge := fs.Int("cors-max-age", 0, "seconds browsers may cache a preflight answer")
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	var cors *types.Cors
@@ -78,11 +75,8 @@ func runURL(ctx context.Context, e *env, args []string) error {
 func runURLRemove(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "url rm", "NAME[:ALIAS]", "Delete the function's (or alias's) URL.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	if _, err := newClient(*endpoint).DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: &pos[0]}); err != nil {

@@ -16,11 +16,8 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "publish", "NAME", "Publish the function's current code and configuration as a new immutable version.")
 	endpoint := endpointFlag(fs)
 	desc := fs.String("description", "", "the version's description")
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	v, err := newClient(*endpoint).PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: &pos[0], Description: desc})
@@ -34,11 +31,8 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 func runVersions(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "versions", "NAME", "List the function's versions.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -85,11 +79,8 @@ func runAliasSet(ctx context.Context, e *env, args []string) error {
 	desc := fs.String("description", "", "the alias's description")
 	weights := kvFlag{}
 	fs.Var(weights, "weight", "VERSION=SHARE: send SHARE (0 to 1) of invocations to VERSION; VERSION=0 ends a canary")
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 3)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 3); err != nil {
 		return err
 	}
 	routing := &types.AliasRoutingConfiguration{AdditionalVersionWeights: map[string]float64{}}
@@ -138,11 +129,8 @@ func describeWeights(w map[string]float64) string {
 func runAliasList(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "alias ls", "NAME", "List the function's aliases.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 1)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 1); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -167,11 +155,8 @@ func runAliasList(ctx context.Context, e *env, args []string) error {
 func runAliasRemove(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "alias rm", "NAME ALIAS", "Delete an alias.")
 	endpoint := endpointFlag(fs)
-	pos, err := parse(fs, args)
+	pos, err := parseExact(fs, args, 2)
 	if err != nil {
-		return usageErr(err)
-	}
-	if err := exactArgs(fs, pos, 2); err != nil {
 		return err
 	}
 	if _, err := newClient(*endpoint).DeleteAlias(ctx, &lambda.DeleteAliasInput{FunctionName: &pos[0], Name: &pos[1]}); err != nil {
