@@ -6,17 +6,19 @@
 //
 // Shipping never blocks a function or an invocation: Ship hands the line
 // to the exporter's own goroutine, which turns it into a record off the
-// invocation path; records then wait in the SDK's bounded batch queue
-// (OTEL_BLRP_MAX_QUEUE_SIZE, 2,048 by default). When the receiver cannot
-// keep up, lines are dropped (and counted) rather than held without
-// bound; lamina's own copy of the log is unaffected.
+// invocation path and exports records in batches (OTEL_BLRP_SCHEDULE_DELAY
+// and OTEL_BLRP_MAX_EXPORT_BATCH_SIZE). When the receiver cannot keep up
+// or is gone, lines are dropped and counted (Dropped) rather than held
+// without bound; lamina's own copy of the log is unaffected.
 package logexport
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
@@ -35,8 +37,9 @@ type Exporter struct {
 	provider *sdklog.LoggerProvider
 	logger   otellog.Logger
 	desc     string
+	batch    *batcher      // used only by the exporter's goroutine
 	done     chan struct{} // closed when it has emitted the last line
-	dropped  atomic.Int64  // lines that found the queue full or closed
+	dropped  atomic.Int64  // lines not shipped: queue full or closed, export failed
 
 	mu     sync.RWMutex   // guards lines being closed
 	lines  chan logs.Line // to the emitting goroutine
@@ -48,9 +51,10 @@ const queued = 4096
 
 // New configures the exporter from the environment: OTEL_LOGS_EXPORTER,
 // OTEL_EXPORTER_OTLP_[LOGS_]ENDPOINT, _PROTOCOL, _HEADERS, _TIMEOUT,
-// OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and OTEL_BLRP_*. Without an
-// exporter configured it returns nil, which ships nothing.
-func New(ctx context.Context) (*Exporter, error) {
+// OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES and OTEL_BLRP_SCHEDULE_DELAY
+// and _MAX_EXPORT_BATCH_SIZE. Without an exporter configured it returns
+// nil, which ships nothing. Failed exports are logged to log.
+func New(ctx context.Context, log *slog.Logger) (*Exporter, error) {
 	protocol, err := otelenv.Exporter("logs")
 	if protocol == "" || err != nil {
 		return nil, err
@@ -68,12 +72,11 @@ func New(ctx context.Context) (*Exporter, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewBatchProcessor(exp)), sdklog.WithResource(res))
-	e := &Exporter{
-		provider: p, logger: p.Logger("github.com/lamina-dev/lamina/function-logs"), desc: "otlp " + protocol,
-		lines: make(chan logs.Line, queued), done: make(chan struct{}),
-	}
-	go e.loop()
+	e := &Exporter{desc: "otlp " + protocol, lines: make(chan logs.Line, queued), done: make(chan struct{})}
+	e.batch = &batcher{exp: exp, max: batchSize(), dropped: &e.dropped, log: log}
+	e.provider = sdklog.NewLoggerProvider(sdklog.WithProcessor(e.batch), sdklog.WithResource(res))
+	e.logger = e.provider.Logger("github.com/lamina-dev/lamina/function-logs")
+	go e.loop(batchDelay())
 	return e, nil
 }
 
@@ -93,7 +96,8 @@ func (e *Exporter) Ship(l logs.Line) {
 	}
 }
 
-// Dropped is how many lines were not shipped because the queue was full.
+// Dropped is how many lines were not shipped: the queue was full or
+// closed, or their export failed.
 func (e *Exporter) Dropped() int64 {
 	if e == nil {
 		return 0
@@ -101,10 +105,23 @@ func (e *Exporter) Dropped() int64 {
 	return e.dropped.Load()
 }
 
-func (e *Exporter) loop() {
+// loop emits queued lines and exports a partial batch every delay. It
+// ends once Shutdown closed the queue and the last line is emitted; the
+// provider's shutdown exports what is left.
+func (e *Exporter) loop(delay time.Duration) {
 	defer close(e.done)
-	for l := range e.lines {
-		e.emit(l)
+	tick := time.NewTicker(delay)
+	defer tick.Stop()
+	for {
+		select {
+		case l, ok := <-e.lines:
+			if !ok {
+				return
+			}
+			e.emit(l)
+		case <-tick.C:
+			e.batch.flush(context.Background())
+		}
 	}
 }
 
@@ -152,6 +169,7 @@ func (e *Exporter) Shutdown(ctx context.Context) error {
 	select {
 	case <-e.done:
 	case <-ctx.Done():
+		return ctx.Err() // the loop still uses the processor
 	}
 	return e.provider.Shutdown(ctx)
 }

@@ -1,9 +1,12 @@
 package logexport
 
 import (
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,7 +44,7 @@ func TestShipsLinesAsRecords(t *testing.T) {
 	}))
 	defer srv.Close()
 	t.Setenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", srv.URL+"/v1/logs")
-	e, err := New(t.Context())
+	e, err := New(t.Context(), slog.New(slog.DiscardHandler))
 	if err != nil || e == nil {
 		t.Fatalf("New() = %v, %v; want an exporter", e, err)
 	}
@@ -77,8 +80,33 @@ func TestOffWithoutEndpoint(t *testing.T) {
 	for _, k := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "OTEL_LOGS_EXPORTER"} {
 		t.Setenv(k, "")
 	}
-	e, err := New(t.Context())
+	e, err := New(t.Context(), slog.New(slog.DiscardHandler))
 	if e != nil || err != nil || e.String() != "off" || e.Shutdown(t.Context()) != nil {
 		t.Errorf("New() = %v, %v; want nil, which is off", e, err)
+	}
+}
+
+// A receiver that refuses the lines loses them: they are counted, and the
+// failure is logged once.
+func TestRefusedLinesAreCounted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no", http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", srv.URL+"/v1/logs")
+	var logged strings.Builder
+	e, err := New(t.Context(), slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		e.Ship(logs.Line{Time: time.Now(), Function: "fn", Text: fmt.Sprint("line ", i)})
+	}
+	e.Shutdown(t.Context())
+	if e.Dropped() != 3 {
+		t.Errorf("Dropped() = %d; want the 3 refused lines", e.Dropped())
+	}
+	if n := strings.Count(logged.String(), "shipping function logs failed"); n != 1 {
+		t.Errorf("logged the failure %d times; want once:\n%s", n, logged.String())
 	}
 }

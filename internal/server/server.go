@@ -104,7 +104,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 		return err
 	}
 	s.host = sandbox.NewHost(s.cfg.NoCgroups)
-	if s.logExp, err = logexport.New(ctx); err != nil {
+	if s.logExp, err = logexport.New(ctx, s.cfg.Logger); err != nil {
 		return err
 	}
 	lopts := logs.Options{MaxLines: s.cfg.LogLines, MaxBytes: s.cfg.LogBytes, MaxAge: s.cfg.LogMaxAge, Echo: s.cfg.EchoLogs}

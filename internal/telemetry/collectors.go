@@ -74,10 +74,10 @@ func (a *Async) EventAge(d time.Duration) {
 	}
 }
 
-// DroppedLogLines counts the function log lines the log exporter dropped
-// because its receiver could not keep up.
+// DroppedLogLines counts the function log lines the log exporter did not
+// ship: its queue was full or the receiver refused them.
 func DroppedLogLines(n func() float64) prometheus.Collector {
 	return prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "lamina_log_export_dropped_total", Help: "Function log lines not shipped because the export queue was full.",
+		Name: "lamina_log_export_dropped_total", Help: "Function log lines not shipped: the export queue was full or the receiver refused them.",
 	}, n)
 }
