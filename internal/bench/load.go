@@ -18,6 +18,7 @@ type target struct {
 	url    string
 	client *http.Client
 	do     func(ctx context.Context, payload []byte) error
+	base   string // the lamina serving url, when the benchmark started it
 }
 
 func newClient(conns int) *http.Client {

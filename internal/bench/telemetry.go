@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,7 +80,7 @@ func telemetryOverhead(ctx context.Context, w io.Writer, tmp string, zipFile, pa
 			stop()
 			return target{}, nil, err
 		}
-		return target{name: name, url: endpoint + "/2015-03-31/functions/" + name + "/invocations", client: newClient(4 * clients)}, stop, nil
+		return target{name: name, url: endpoint + "/2015-03-31/functions/" + name + "/invocations", client: newClient(4 * clients), base: endpoint}, stop, nil
 	}
 	off, stopOff, err := start("telemetry-off", false)
 	if err != nil {
@@ -106,6 +108,10 @@ func telemetryOverhead(ctx context.Context, w io.Writer, tmp string, zipFile, pa
 	if err != nil {
 		return 0, err
 	}
+	dropped, err := scrapeCounter(ctx, on.base+"/metrics", "lamina_log_export_dropped_total")
+	if err != nil {
+		return 0, err
+	}
 	stopOn() // flushes the last spans and log records to the sink
 	fs, ns := summarize(lat[0]), summarize(lat[1])
 	fmt.Fprintf(w, "Observability overhead: metrics + tracing (all sampled) + log export vs all off (%d serial calls each, alternating; %d clients for %s each)\n", n, clients, d)
@@ -114,9 +120,33 @@ func telemetryOverhead(ctx context.Context, w io.Writer, tmp string, zipFile, pa
 	fmt.Fprintf(w, "  %-22s %6.0fµs %6.0fµs %10.0f\n", "all on", us(ns.P50), us(ns.P99), onRPS)
 	overhead := float64(ns.P50-fs.P50) / float64(fs.P50)
 	fmt.Fprintf(w, "  %-22s %+7.1f%% %+7.1f%% %+9.1f%%\n", "on vs off", 100*overhead, 100*float64(ns.P99-fs.P99)/float64(fs.P99), 100*(onRPS-offRPS)/offRPS)
-	fmt.Fprintf(w, "  the OTLP receiver got %d trace and %d log exports, %.1f MB\n\n", sink.traces.Load(), sink.logs.Load(), float64(sink.bytes.Load())/1e6)
+	fmt.Fprintf(w, "  the OTLP receiver got %d trace and %d log exports, %.1f MB; log lines dropped: %.0f\n\n",
+		sink.traces.Load(), sink.logs.Load(), float64(sink.bytes.Load())/1e6, dropped)
 	if sink.traces.Load() == 0 || sink.logs.Load() == 0 {
 		return 0, fmt.Errorf("telemetry overhead: the receiver got no traces or no logs; the 'on' server exported nothing")
 	}
 	return overhead, nil
+}
+
+// scrapeCounter reads one unlabelled counter from a /metrics page.
+func scrapeCounter(ctx context.Context, url, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("%s: no %s", url, name)
 }
