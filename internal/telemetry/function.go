@@ -66,8 +66,8 @@ func (f *Function) Invoked(queued, ran time.Duration, cold bool, initTime time.D
 		f.coldStarts.Inc()
 		f.initDuration.Observe(initTime.Seconds())
 	}
-	billedMs := (ran + initTime + time.Millisecond - 1).Truncate(time.Millisecond)
-	f.billed.Add(billedMs.Seconds() * float64(memoryMB) / 1024)
+	billed := (ran + initTime + time.Millisecond - 1).Truncate(time.Millisecond)
+	f.billed.Add(billed.Seconds() * float64(memoryMB) / 1024)
 	f.responseSize.Observe(float64(responseBytes))
 	switch {
 	case errorType == "":
