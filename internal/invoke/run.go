@@ -209,6 +209,9 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 		resp.ContentType = out.ContentType
 	}
 	resp.Streamed = out.Streamed
+	if resp.FunctionError != "" {
+		resp.errorType = errorTypeOf(resp.Payload)
+	}
 	if runSpan != nil {
 		endRun(runSpan, resp, end)
 	}
@@ -224,11 +227,7 @@ func (s *Service) runOnce(ctx context.Context, p *fnPool, fn *catalog.Function, 
 		status = statusError
 	}
 	s.logEnd(fn, inv.RequestID, status, elapsed, initTime, e.MaxMemoryUsedMB(), len(resp.Payload))
-	errorType := ""
-	if resp.FunctionError != "" {
-		errorType = errorTypeOf(resp.Payload)
-	}
-	p.m.Invoked(queued, elapsed, cold, initTime, fn.MemorySize, len(resp.Payload), errorType)
+	p.m.Invoked(queued, elapsed, cold, initTime, fn.MemorySize, len(resp.Payload), resp.errorType)
 	resp.Timing = Timing{Wait: queued, Init: initTime, Run: elapsed}
 	p.pool.Release(e, reusable)
 	if tail {

@@ -46,7 +46,10 @@ func traceOutcome(span trace.Span, resp *Response, err error) {
 	case err != nil:
 		span.SetStatus(codes.Error, err.Error())
 	case resp != nil && resp.FunctionError != "":
-		typ := errorTypeOf(resp.Payload)
+		typ := resp.errorType
+		if typ == "" {
+			typ = errorTypeOf(resp.Payload)
+		}
 		span.SetAttributes(semconv.ErrorTypeKey.String(typ))
 		span.SetStatus(codes.Error, typ)
 	}
@@ -79,10 +82,9 @@ func (s *Service) traceRun(ctx context.Context, start time.Time, cold bool) trac
 
 // endRun ends the run span with the function's outcome.
 func endRun(span trace.Span, resp *Response, end time.Time) {
-	if resp.FunctionError != "" {
-		typ := errorTypeOf(resp.Payload)
-		span.SetAttributes(semconv.ErrorTypeKey.String(typ))
-		span.SetStatus(codes.Error, typ)
+	if resp.errorType != "" {
+		span.SetAttributes(semconv.ErrorTypeKey.String(resp.errorType))
+		span.SetStatus(codes.Error, resp.errorType)
 	}
 	span.SetAttributes(attribute.Int("lamina.response.size", len(resp.Payload)))
 	span.End(trace.WithTimestamp(end))

@@ -58,6 +58,8 @@ type Response struct {
 	Streamed        bool   // the body went to Request.Stream
 	// Timing says where a synchronous invocation's time went.
 	Timing Timing
+
+	errorType string // the error body's errorType, read once, when FunctionError is set
 }
 
 // Timing splits a synchronous invocation's time inside lamina.
