@@ -28,6 +28,10 @@ const maxClientContext = 3583
 // lamina's own share of the request. `lamina invoke --trace` prints it.
 const timingHeader = "X-Lamina-Timing"
 
+// traceHeader names the trace an invocation was recorded in, when tracing
+// is on, so a caller can look it up in its tracing backend.
+const traceHeader = "X-Lamina-Trace-Id"
+
 func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	begin := time.Now()
 	req, err := h.invokeRequest(w, r)
@@ -51,6 +55,9 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) error {
 	}
 	if resp.LogResult != "" {
 		hd["X-Amz-Log-Result"] = []string{resp.LogResult}
+	}
+	if sc := span.SpanContext(); span.IsRecording() {
+		hd[traceHeader] = []string{sc.TraceID().String()}
 	}
 	if t := resp.Timing; t.Run > 0 {
 		platform := time.Since(begin) - t.Wait - t.Run

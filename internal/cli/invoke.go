@@ -99,6 +99,9 @@ func printTrace(w io.Writer, out *lambda.InvokeOutput, total time.Duration) {
 	wait, init := parts["wait"], parts["init"]
 	network := total - wait - parts["run"] - parts["platform"]
 	fmt.Fprintf(w, "trace: total %s\n", total.Round(time.Microsecond))
+	if id := raw.Header.Get("X-Lamina-Trace-Id"); id != "" {
+		fmt.Fprintf(w, "  %-19s %s\n", "trace id", id)
+	}
 	for _, row := range []struct {
 		what string
 		d    time.Duration

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -70,6 +71,9 @@ func TestTracesAcrossFunctions(t *testing.T) {
 					t.Fatalf("front failed: %s", out.Payload)
 				}
 				cl.requestID, _ = awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+				if raw, ok := awsmiddleware.GetRawResponse(out.ResultMetadata).(*smithyhttp.Response); !ok || raw.Header.Get("X-Lamina-Trace-Id") != cl.traceID {
+					t.Errorf("X-Lamina-Trace-Id does not name the caller's trace %s", cl.traceID)
+				}
 				if err := json.Unmarshal(out.Payload, &cl.result); err != nil {
 					t.Fatalf("front answered %s: %v", out.Payload, err)
 				}
@@ -86,6 +90,9 @@ func TestTracesAcrossFunctions(t *testing.T) {
 			resp, body = httpDo(t, "GET", in.endpoint+"/chain/7", nil, http.Header{"Traceparent": {"00-" + routeTrace + "-" + routeParent + "-01"}})
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("GET route = %d %s", resp.StatusCode, body)
+			}
+			if _, errOut, code := in.lamina(t, "", "invoke", "back", "--trace"); code != 0 || !regexp.MustCompile(`trace id +[0-9a-f]{32}\n`).MatchString(errOut) {
+				t.Errorf("lamina invoke --trace: exit %d, no trace id:\n%s", code, errOut)
 			}
 			asyncTrace, asyncParent := "7bf92f3577b34da6a3ce929d0e0e4739", "30f067aa0ba902ba"
 			out, err := c.Invoke(t.Context(), &lambda.InvokeInput{FunctionName: aws.String("back"), InvocationType: types.InvocationTypeEvent, Payload: []byte(`{}`)},
