@@ -22,6 +22,7 @@ func main() {
 	flag.IntVar(&o.Cold, "cold", 50, "fresh functions to cold-start")
 	flag.BoolVar(&o.NoCgroups, "no-cgroups", false, "enforce memory limits with the watchdog, not cgroups")
 	flag.StringVar(&o.Endpoint, "endpoint", "", "benchmark the lamina running at this URL instead of one in this process")
+	flag.StringVar(&o.TraceSampler, "trace-sampler", "always_on", "OTEL_TRACES_SAMPLER of the observability run (e.g. parentbased_traceidratio, with OTEL_TRACES_SAMPLER_ARG)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (lamina and load) here")
 	flag.Parse()
 	if *cpuProfile != "" {

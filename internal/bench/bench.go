@@ -41,10 +41,16 @@ type Options struct {
 	// Endpoint, when set, benchmarks a lamina already running there
 	// instead of one started in this process.
 	Endpoint string
+	// TraceSampler is OTEL_TRACES_SAMPLER for the observability run
+	// (always_on when empty).
+	TraceSampler string
 }
 
 // Run performs the benchmark and writes a report to w.
 func Run(ctx context.Context, opts Options, w io.Writer) error {
+	if opts.TraceSampler == "" {
+		opts.TraceSampler = "always_on"
+	}
 	tmp, err := os.MkdirTemp("", "lamina-bench-")
 	if err != nil {
 		return err
@@ -148,7 +154,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) error {
 		}
 	}
 
-	obsOverhead, err := telemetryOverhead(ctx, w, tmp, zipFile, payload, opts.Serial, opts.Clients, opts.Duration)
+	obsOverhead, err := telemetryOverhead(ctx, w, tmp, zipFile, payload, opts.Serial, opts.Clients, opts.Duration, opts.TraceSampler)
 	if err != nil {
 		return err
 	}

@@ -42,11 +42,12 @@ func (s *otlpSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // telemetryOverhead measures what observability costs a warm invoke: two
 // more lamina servers in this process run the same function, one with
-// metrics, tracing and log export off, one with all three on (every
-// invocation traced and every log line shipped over OTLP/HTTP to a
-// receiver here), and serial calls alternate between them. It returns the
+// metrics, tracing and log export off, one with all three on (invocations
+// traced as the OTEL_TRACES_SAMPLER value sampler says, every log line
+// shipped over OTLP/HTTP to a receiver here), and serial calls alternate
+// between them. It returns the
 // added share of the p50.
-func telemetryOverhead(ctx context.Context, w io.Writer, tmp string, zipFile, payload []byte, n, clients int, d time.Duration) (float64, error) {
+func telemetryOverhead(ctx context.Context, w io.Writer, tmp string, zipFile, payload []byte, n, clients int, d time.Duration, sampler string) (float64, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
@@ -65,7 +66,7 @@ func telemetryOverhead(ctx context.Context, w io.Writer, tmp string, zipFile, pa
 		// server starts.
 		if on {
 			os.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+ln.Addr().String())
-			os.Setenv("OTEL_TRACES_SAMPLER", "always_on")
+			os.Setenv("OTEL_TRACES_SAMPLER", sampler)
 			defer os.Unsetenv("OTEL_EXPORTER_OTLP_ENDPOINT")
 			defer os.Unsetenv("OTEL_TRACES_SAMPLER")
 		}
@@ -114,7 +115,7 @@ func telemetryOverhead(ctx context.Context, w io.Writer, tmp string, zipFile, pa
 	}
 	stopOn() // flushes the last spans and log records to the sink
 	fs, ns := summarize(lat[0]), summarize(lat[1])
-	fmt.Fprintf(w, "Observability overhead: metrics + tracing (all sampled) + log export vs all off (%d serial calls each, alternating; %d clients for %s each)\n", n, clients, d)
+	fmt.Fprintf(w, "Observability overhead: metrics + tracing (sampler %s) + log export vs all off (%d serial calls each, alternating; %d clients for %s each)\n", sampler, n, clients, d)
 	fmt.Fprintf(w, "  %-22s %8s %8s %10s\n", "", "p50", "p99", "req/s")
 	fmt.Fprintf(w, "  %-22s %6.0fµs %6.0fµs %10.0f\n", "all off", us(fs.P50), us(fs.P99), offRPS)
 	fmt.Fprintf(w, "  %-22s %6.0fµs %6.0fµs %10.0f\n", "all on", us(ns.P50), us(ns.P99), onRPS)
